@@ -1,0 +1,238 @@
+"""The command line: a thin layer over the library.
+
+Exit codes: 0 every file was read; 1 some files failed (they are rows of errors.csv,
+the rest is written); 2 usage errors and unusable rule files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * max(0, w - _width(s))
+
+
+def _clip(s: str, w: int) -> str:
+    out, used = "", 0
+    for c in s:
+        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if used + cw > w - 1 and len(s) > len(out) + 1:
+            return out + "…"
+        out += c
+        used += cw
+    return out
+
+
+def print_table(rows: list[list[str]], header: list[str], limits: dict[int, int],
+                out=sys.stdout) -> None:
+    rows = [[_clip(c.replace("\n", "⏎"), limits.get(i, 40)) for i, c in enumerate(r)]
+            for r in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+    print("  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip(), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for r in rows:
+        print("  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip(), file=out)
+
+
+def _rules(args: argparse.Namespace):
+    from .rules import default_rules
+
+    return default_rules(args.patterns)
+
+
+def _parse_one(args: argparse.Namespace):
+    from .pipeline import Pipeline
+    from .reading import read_text
+
+    decoded = read_text(args.file)
+    return Pipeline(_rules(args)).parse_text(decoded.text, str(args.file), path=str(args.file),
+                                             encoding=decoded.encoding, size=decoded.size)
+
+
+# -- commands ---------------------------------------------------------------------
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .pipeline import parse_paths
+    from .tables import TABLES, TableWriter
+
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        print(f"reportmine: {out} exists and is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    ours = {f"{n}.csv" for n in TABLES}
+    if out.is_dir() and not args.force:
+        others = [p.name for p in out.iterdir() if p.name not in ours
+                  and not p.name.endswith(".csv.partial")]
+        if others:
+            print(f"reportmine: {out} holds other files ({', '.join(sorted(others)[:3])}…); "
+                  "use --force to write there anyway", file=sys.stderr)
+            return EXIT_USAGE
+    _rules(args)  # a bad rule file stops here, before any work
+    failed = docs = 0
+    with TableWriter(out, raw_cells=args.raw_cells) as writer:
+        for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
+                               patterns=args.patterns, max_bytes=args.max_bytes):
+            writer.write(doc)
+            docs += 1
+            if not doc.ok:
+                failed += 1
+                if not args.quiet:
+                    print(f"reportmine: {doc.error.message}", file=sys.stderr)
+    if not args.quiet:
+        c = writer.counts
+        print(f"{docs - failed} documents, {c['metrics']} metrics, {c['sections']} sections, "
+              f"{c['removed']} removals, {failed} errors → {out}/", file=sys.stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .numbers import canonical
+
+    doc = _parse_one(args)
+    if args.rejected:
+        rows = [[str(r.start), r.text, r.reason, r.rule] for r in doc.rejections]
+        print_table(rows, ["start", "text", "reason", "rule"], {1: 24, 3: 30})
+        print(f"\n{len(rows)} rejected candidates", file=sys.stderr)
+        return EXIT_OK
+    rows = []
+    for m in doc.metrics:
+        value = canonical(m.value) if not m.masked else "(masked)"
+        if m.value_max is not None:
+            value += "–" + canonical(m.value_max)
+        rows.append([str(m.start), m.text, m.kind.value, value, m.unit,
+                     m.approx.value if m.approx else "", m.modality.value, m.role.value,
+                     m.indicator, m.section])
+    print_table(rows, ["start", "text", "kind", "value", "unit", "approx", "modality", "role",
+                       "indicator", "section"], {1: 18, 3: 22, 8: 22, 9: 16})
+    print(f"\n{len(rows)} quantities in {doc.doc}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from .pipeline import Pipeline  # noqa: F401  (rules validated by _parse_one)
+
+    doc = _parse_one(args)
+    text = doc.text
+    out: list[str] = []
+    pos = 0
+    for r in doc.removals:
+        out.append(text[pos:r.start])
+        if args.show_removed:
+            out.append(f"⟦{r.reason}:{text[r.start:r.end]}⟧")
+        pos = r.end
+    out.append(text[pos:])
+    sys.stdout.write("".join(out))
+    if not args.show_removed:
+        pass
+    return EXIT_OK
+
+
+def cmd_sections(args: argparse.Namespace) -> int:
+    doc = _parse_one(args)
+    counts: dict[str, int] = {}
+    for m in doc.metrics:
+        counts[m.section] = counts.get(m.section, 0) + 1
+    print(doc.title or "(no title)")
+    if counts.get(""):
+        print(f"  [{counts['']} figures before the first heading]")
+    for s in doc.sections:
+        own = sum(v for k, v in counts.items() if k == s.path or k.startswith(s.path + "/"))
+        part = f" ({s.part})" if s.part else ""
+        print(f"{'  ' * s.level}{s.marker.strip()}{s.title}  [{own}]{part}")
+    return EXIT_OK
+
+
+# -- parser -----------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="reportmine",
+        description="Turn folders of Chinese report text into tables of figures.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress and details")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--patterns", metavar="DIR",
+                        help="a folder of rule files whose entries are added to the defaults")
+
+    e = sub.add_parser("extract", help="process files and folders into CSV tables",
+                       description="Process files and folders (recursively) and write "
+                       "documents.csv, sections.csv, metrics.csv, removed.csv, rejected.csv "
+                       "and errors.csv into the output folder.")
+    e.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    e.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
+    e.add_argument("--glob", default="*.txt", help="file name pattern in folders "
+                   "(default: *.txt)")
+    e.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="worker processes (0: one per core; default 1)")
+    e.add_argument("--max-bytes", type=int, default=256 * 1024 * 1024, metavar="N",
+                   help="files larger than this are reported, not read (default 256 MiB)")
+    e.add_argument("--raw-cells", action="store_true",
+                   help="write text cells as they are (no guard against spreadsheet formulas)")
+    e.add_argument("--force", action="store_true",
+                   help="write into an output folder that holds other files")
+    e.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    common(e)
+    e.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("show", help="print a document's quantities as a table",
+                       description="Print the quantities found in one file.")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--rejected", action="store_true",
+                   help="list the rejected candidates and why instead")
+    common(s)
+    s.set_defaults(func=cmd_show)
+
+    c = sub.add_parser("clean", help="print a document's cleaned text",
+                       description="Print the text with ads, scraper lines and page-number "
+                       "artifacts taken out.")
+    c.add_argument("file", metavar="FILE")
+    c.add_argument("--show-removed", action="store_true",
+                   help="show removed text in place, marked ⟦reason:…⟧")
+    common(c)
+    c.set_defaults(func=cmd_clean)
+
+    t = sub.add_parser("sections", help="print a document's outline",
+                       description="Print the numbered outline as an indented tree with the "
+                       "number of figures under each heading.")
+    t.add_argument("file", metavar="FILE")
+    common(t)
+    t.set_defaults(func=cmd_sections)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .reading import ReadError
+    from .rules import RulesError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except RulesError as exc:
+        print(f"reportmine: bad rule file: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ReadError as exc:
+        print(f"reportmine: {getattr(args, 'file', '')} {exc}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    except BrokenPipeError:  # `reportmine show … | head`
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("reportmine: interrupted; no table was left half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

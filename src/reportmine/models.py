@@ -1,0 +1,157 @@
+"""The typed records reportmine produces: documents, sections, metrics, removals, errors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Kind(StrEnum):
+    MONEY = "money"
+    PERCENT = "percent"
+    PP = "pp"
+    COUNT = "count"
+    MEASURE = "measure"
+    RATIO = "ratio"
+    MULTIPLE = "multiple"
+    RANK = "rank"
+    NUMBER = "number"
+
+
+class Approx(StrEnum):
+    OVER = "over"
+    ABOUT = "about"
+    NEARLY = "nearly"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+
+
+class Modality(StrEnum):
+    ACTUAL = "actual"
+    TARGET = "target"
+
+
+class Role(StrEnum):
+    VALUE = "value"
+    BASELINE = "baseline"
+    CHANGE = "change"
+    GROWTH = "growth"
+    SHARE = "share"
+    COMPLETION = "completion"
+    TARGET = "target"
+    OTHER = "other"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, use_enum_values=False)
+
+
+class Metric(_Record):
+    """One quantity: the columns of the metrics contract and the attribution after them."""
+
+    doc: str
+    start: int = Field(ge=0, description="offset of the span in the decoded text")
+    end: int = Field(ge=0)
+    text: str = Field(description="exactly decoded_text[start:end]")
+    kind: Kind
+    value: Decimal | None = Field(description="in base unit (元, %, plain count); None when masked")
+    value_max: Decimal | None = None
+    unit: str = ""
+    approx: Approx | None = None
+    masked: bool = False
+    modality: Modality = Modality.ACTUAL
+    indicator: str = ""
+    section: str = ""
+    sentence: str = ""
+    heading: str = ""
+    role: Role = Role.VALUE
+    period: str = ""
+    subject: str = ""
+    sentence_start: int = 0
+    sentence_end: int = 0
+
+
+class Rejection(_Record):
+    """A candidate number that is not a quantity, and why."""
+
+    doc: str
+    start: int
+    end: int
+    text: str
+    reason: str
+    rule: str
+
+
+class Section(_Record):
+    """One heading of the numbered outline and the body under it."""
+
+    doc: str
+    id: int
+    parent: int | None
+    level: int
+    marker: str
+    number: int
+    title: str
+    start: int
+    end: int
+    body_start: int
+    body_end: int
+    path: str
+    part: str = ""  # plan or result, where the document says so
+
+
+class Removal(_Record):
+    """A range of the original text the cleaner took out, and why."""
+
+    doc: str
+    start: int
+    end: int
+    reason: str
+    rule: str
+
+
+class ErrorRecord(_Record):
+    """A file (or folder) that could not be processed."""
+
+    path: str
+    stage: str
+    reason: str
+    message: str
+
+
+class Document(_Record):
+    """A processed document: its text, outline, quantities and what was removed."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    doc: str = Field(description="the path as given (relative to the input folder)")
+    path: str = ""
+    encoding: str = "utf-8"
+    script: str = "simplified"
+    title: str = ""
+    title_start: int = -1
+    size_bytes: int = 0
+    text: str = Field(repr=False)
+    sections: tuple[Section, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    rejections: tuple[Rejection, ...] = ()
+    removals: tuple[Removal, ...] = ()
+    error: ErrorRecord | None = None
+
+    @property
+    def ok(self) -> bool:
+        """False when the file could not be read or processed (see `error`)."""
+        return self.error is None
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+    def removed_chars(self) -> dict[str, int]:
+        """Characters removed, by reason."""
+        out: dict[str, int] = {}
+        for r in self.removals:
+            out[r.reason] = out.get(r.reason, 0) + (r.end - r.start)
+        return out

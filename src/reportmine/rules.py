@@ -1,0 +1,469 @@
+"""Load and validate the rule data in patterns/ into one frozen `Rules` object.
+
+Every file has a pydantic schema; a bad file stops with a `RulesError` that names the
+file, the rule and the problem. An overlay folder (`--patterns DIR`) holds files of the
+same names whose entries are added to the defaults.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .numbers import NumeralTable
+
+PATTERN_FILES = (
+    "numerals.toml", "charmap.toml", "units.toml", "qualifiers.toml", "rejections.toml",
+    "boilerplate.toml", "sections.toml", "modality.toml", "indicators.toml", "roles.toml",
+)
+USERDICT = "userdict.txt"
+
+Reason = Literal["date", "ordinal", "name", "code", "section", "boilerplate", "other",
+                 "bare", "fragment"]
+Kind = Literal["money", "percent", "pp", "count", "measure", "ratio", "multiple", "rank",
+               "number"]
+ApproxName = Literal["over", "about", "nearly", "at_least", "at_most"]
+
+
+class RulesError(ValueError):
+    """A rule file that cannot be used: names the file, the rule and the problem."""
+
+    def __init__(self, file: str | Path, rule: str, problem: str) -> None:
+        self.file, self.rule, self.problem = str(file), rule, problem
+        super().__init__(f"{file}: rule {rule}: {problem}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_regex(value: str) -> str:
+    if value:
+        try:
+            regex.compile(value)
+        except regex.error as exc:
+            raise ValueError(f"bad regular expression {value!r}: {exc}") from None
+    return value
+
+
+# -- schemas, one per file ---------------------------------------------------------
+class NumeralsFile(_Strict):
+    digits: dict[str, int]
+    small_units: dict[str, int]
+    big_units: dict[str, int]
+    special: dict[str, int] = {}
+    points: dict[str, list[str]]
+    zeros: dict[str, list[str]]
+
+
+class CharmapFile(_Strict):
+    traditional: dict[str, str] = {}
+
+    @field_validator("traditional")
+    @classmethod
+    def _one_to_one(cls, v: dict[str, str]) -> dict[str, str]:
+        for a, b in v.items():
+            if len(a) != 1 or len(b) != 1:
+                raise ValueError(f"{a!r} → {b!r}: both sides must be one character")
+        return v
+
+
+class UnitGroup(_Strict):
+    kind: Kind
+    unit: str = ""
+    factor: Decimal = Decimal(1)
+    words: list[str] = Field(min_length=1)
+    not_before: list[str] = []
+
+
+class CurrencyPrefix(_Strict):
+    unit: str
+    words: list[str] = Field(min_length=1)
+    script: Literal["traditional", "simplified"] | None = None
+
+
+class UnitsFile(_Strict):
+    units: list[UnitGroup]
+    currency_prefixes: list[CurrencyPrefix] = []
+
+
+class Qualifier(_Strict):
+    approx: ApproxName
+    before: list[str] = []
+    inside: list[str] = []
+    after: list[str] = []
+
+
+class QualifiersFile(_Strict):
+    qualifiers: list[Qualifier]
+    false_friends: list[str] = []
+
+
+class PseudoUnit(_Strict):
+    reason: Reason
+    words: list[str] = Field(min_length=1)
+
+
+class ContextRule(_Strict):
+    """A rule on the text around a candidate: reject it with a reason, or accept it
+    with a kind. The first rule that matches decides."""
+
+    name: str
+    reason: Reason | None = None
+    accept: Kind | None = None
+    style: Literal["any", "arabic", "chinese"] = "any"
+    numeral: str = ""   # regex the numeral text must match whole
+    units: list[str] = []  # the unit must be one of these; "-" stands for no unit
+    before: str = ""    # regex that must match the text ending where the candidate starts
+    after: str = ""     # regex that must match the text starting where it ends
+    note: str = ""
+
+    _re = field_validator("numeral", "before", "after")(_check_regex)
+
+    @field_validator("accept")
+    @classmethod
+    def _one_action(cls, v: Kind | None, info: Any) -> Kind | None:
+        if v is None and info.data.get("reason") is None:
+            raise ValueError("a rule needs `reason` (reject) or `accept` (a kind)")
+        if v is not None and info.data.get("reason") is not None:
+            raise ValueError("a rule has either `reason` or `accept`, not both")
+        return v
+
+
+class RejectionsFile(_Strict):
+    pseudo_units: list[PseudoUnit] = []
+    rules: list[ContextRule] = []
+
+
+class CleanRule(_Strict):
+    name: str
+    reason: str
+    pattern: str
+    scope: Literal["line", "span", "rest"] = "span"  # rest: from the match to the end
+    join: bool = False  # the text around a removed span reads as one (no line break)
+    note: str = ""
+
+    _re = field_validator("pattern")(_check_regex)
+
+
+class PageNumbers(_Strict):
+    marker: str
+    terminal: str
+    min_chain: int = 3
+
+    _re = field_validator("marker")(_check_regex)
+
+
+class BoilerplateFile(_Strict):
+    rules: list[CleanRule] = []
+    page_numbers: PageNumbers | None = None
+    duplicate_min_chars: int = 40
+
+
+class Marker(_Strict):
+    style: str
+    pattern: str
+    _re = field_validator("pattern")(_check_regex)
+
+
+class SectionsFile(_Strict):
+    markers: list[Marker]
+    title_max_chars: int = 60
+    own_line_max_chars: int = 50
+    not_heading: list[str] = []
+    sentence_end: str
+    clause_end: str
+
+
+class ModalityFile(_Strict):
+    target_cues: list[str]
+    actual_cues: list[str] = []
+    plan_headings: list[str] = []
+    result_headings: list[str] = []
+
+
+class IndicatorsFile(_Strict):
+    strip_prefix: list[str] = []
+    strip_suffix: list[str] = []
+    stop_words: list[str] = []
+    verbs: list[str] = []
+    boundary: str = ""
+    _re = field_validator("boundary")(_check_regex)
+
+
+class RoleRule(_Strict):
+    role: Literal["baseline", "change", "growth", "share", "completion", "target", "other"]
+    kinds: list[Kind] = []
+    before: str = ""
+    after: str = ""
+    note: str = ""
+    _re = field_validator("before", "after")(_check_regex)
+
+
+class RolesFile(_Strict):
+    roles: list[RoleRule] = []
+
+
+# -- the compiled rules -------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitDef:
+    kind: str
+    unit: str          # "" = as written
+    factor: Decimal
+    not_before: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompiledContextRule:
+    name: str
+    reason: str | None
+    accept: str | None
+    style: str
+    numeral: regex.Pattern[str] | None
+    units: frozenset[str]
+    before: regex.Pattern[str] | None
+    after: regex.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class CompiledCleanRule:
+    name: str
+    reason: str
+    pattern: regex.Pattern[str]
+    scope: str
+    join: bool
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything reportmine knows about the language, loaded from patterns/."""
+
+    source: tuple[str, ...]
+    numerals: NumeralTable
+    translate: dict[int, str]
+    traditional_chars: frozenset[str]
+    units: dict[str, UnitDef]            # unit word → definition (real and pseudo units)
+    unit_max_len: int
+    numeral_initial_units: regex.Pattern[str] | None
+    approx_before: dict[str, str]        # word → approx
+    approx_inside: dict[str, str]
+    approx_after: dict[str, str]
+    false_friends: tuple[str, ...]
+    currency_prefixes: tuple[tuple[str, str, str | None], ...]  # (word, currency, script)
+    context_rules: tuple[CompiledContextRule, ...]
+    clean_rules: tuple[CompiledCleanRule, ...]
+    page_numbers: PageNumbers | None
+    duplicate_min_chars: int
+    sections: SectionsFile
+    markers: tuple[tuple[str, regex.Pattern[str]], ...]
+    modality: ModalityFile
+    indicators: IndicatorsFile
+    roles: tuple[tuple[str, frozenset[str], regex.Pattern[str] | None,
+                       regex.Pattern[str] | None], ...]
+    userdict: tuple[str, ...] = field(default=())
+
+    def normalize(self, text: str) -> str:
+        """The same text with one-to-one character replacements (offsets unchanged)."""
+        return text.translate(self.translate)
+
+
+def _fullwidth_table() -> dict[int, str]:
+    """Full-width ASCII → ASCII and odd spaces → space; each one character for one."""
+    table = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+    # The full-width comma stays: normalising it would let 100，200 read as 100200.
+    del table[0xFF0C]
+    for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008,
+              0x2009, 0x200A, 0x202F, 0x205F):
+        table[c] = " "
+    table[0x2236] = ":"   # RATIO
+    table[0x2212] = "-"   # MINUS SIGN
+    table[0x2013] = "-"   # EN DASH
+    return {k: v for k, v in table.items()}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(path, "-", f"not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise RulesError(path, "-", f"cannot read: {exc.strerror}") from None
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Overlay entries are added: lists are extended, tables merged, scalars replaced."""
+    out = dict(base)
+    for k, v in extra.items():
+        if k in out and isinstance(out[k], list) and isinstance(v, list):
+            out[k] = out[k] + v
+        elif k in out and isinstance(out[k], dict) and isinstance(v, dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _validate(schema: type[BaseModel], data: dict[str, Any], path: Path) -> Any:
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = list(err["loc"])
+        rule = "/".join(str(x) for x in loc) or "-"
+        # Name the rule by its `name` where it has one (rules[3] → rules[3] "ordinal-di").
+        if len(loc) >= 2 and isinstance(loc[1], int):
+            entries = data.get(str(loc[0]), [])
+            if isinstance(entries, list) and loc[1] < len(entries) \
+                    and isinstance(entries[loc[1]], dict) and "name" in entries[loc[1]]:
+                rule = f"{loc[0]}[{loc[1]}] {entries[loc[1]]['name']!r}"
+        raise RulesError(path, rule, err["msg"]) from None
+
+
+def default_patterns_dir() -> Path:
+    """patterns/ inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "patterns", here.parents[1] / "patterns"):
+        if (candidate / "units.toml").is_file():
+            return candidate
+    raise RulesError(here / "patterns", "-", "the patterns folder is missing from the install")
+
+
+def load_rules(overlay: str | Path | None = None, base: str | Path | None = None) -> Rules:
+    """Read and validate patterns/ (and an optional overlay folder) into `Rules`."""
+    base_dir = Path(base) if base else default_patterns_dir()
+    overlay_dir = Path(overlay) if overlay else None
+    if overlay_dir is not None and not overlay_dir.is_dir():
+        raise RulesError(overlay_dir, "-", "the overlay folder does not exist")
+    raw: dict[str, tuple[dict[str, Any], Path]] = {}
+    for name in PATTERN_FILES:
+        path = base_dir / name
+        data = _read_toml(path)
+        shown = path
+        if overlay_dir is not None and (overlay_dir / name).is_file():
+            shown = overlay_dir / name
+            data = _merge(data, _read_toml(shown))
+        raw[name] = (data, shown)
+
+    def get(name: str, schema: type[BaseModel]) -> Any:
+        data, path = raw[name]
+        return _validate(schema, data, path)
+
+    num = get("numerals.toml", NumeralsFile)
+    numerals = NumeralTable(
+        digits=num.digits, small_units=num.small_units, big_units=num.big_units,
+        special=num.special, points=frozenset(num.points.get("chars", [])),
+        zeros=frozenset(num.zeros.get("chars", [])),
+    )
+    charmap = get("charmap.toml", CharmapFile)
+    translate = _fullwidth_table()
+    translate.update({ord(a): b for a, b in charmap.traditional.items()})
+    traditional_chars = frozenset(a for a, b in charmap.traditional.items() if a != b)
+
+    units_file = get("units.toml", UnitsFile)
+    rej = get("rejections.toml", RejectionsFile)
+    units: dict[str, UnitDef] = {}
+    for g in units_file.units:
+        for w in g.words:
+            units[w] = UnitDef(g.kind, g.unit, g.factor, tuple(g.not_before))
+    for p in rej.pseudo_units:
+        for w in p.words:
+            # A pseudo unit (年, 届) marks a non-quantity; it must not shadow a real unit.
+            units.setdefault(w, UnitDef("reject:" + p.reason, "", Decimal(1), ()))
+    numeral_chars = set(numerals.chars)
+    initial = sorted((w for w in units if w[0] in numerals.small_units), key=len, reverse=True)
+    numeral_initial_units = regex.compile("|".join(map(regex.escape, initial))) if initial else None
+
+    quals = get("qualifiers.toml", QualifiersFile)
+    approx_before: dict[str, str] = {}
+    approx_inside: dict[str, str] = {}
+    approx_after: dict[str, str] = {}
+    for q in quals.qualifiers:
+        for w in q.before:
+            approx_before[w] = q.approx
+        for w in q.inside:
+            approx_inside[w] = q.approx
+        for w in q.after:
+            approx_after[w] = q.approx
+
+    path = raw["rejections.toml"][1]
+    context_rules = []
+    for r in rej.rules:
+        try:
+            context_rules.append(CompiledContextRule(
+                name=r.name, reason=r.reason, accept=r.accept, style=r.style,
+                numeral=regex.compile(r.numeral) if r.numeral else None,
+                units=frozenset(r.units),
+                before=regex.compile(f"(?:{r.before})$") if r.before else None,
+                after=regex.compile(r.after) if r.after else None,
+            ))
+        except regex.error as exc:  # pragma: no cover - validated above
+            raise RulesError(path, r.name, str(exc)) from None
+    unknown = {u for r in rej.rules for u in r.units if u != "-" and u not in units}
+    if unknown:
+        bad = next(r for r in rej.rules if set(r.units) & unknown)
+        raise RulesError(path, repr(bad.name), f"unknown unit(s) {sorted(unknown)}: "
+                         "add them to units.toml or pseudo_units first")
+    del numeral_chars
+
+    bp = get("boilerplate.toml", BoilerplateFile)
+    clean_rules = tuple(
+        CompiledCleanRule(r.name, r.reason, regex.compile(r.pattern, regex.M), r.scope, r.join)
+        for r in bp.rules
+    )
+    sec = get("sections.toml", SectionsFile)
+    markers = tuple((m.style, regex.compile(m.pattern)) for m in sec.markers)
+    for style, pat in markers:
+        if "num" not in pat.groupindex:
+            raise RulesError(raw["sections.toml"][1], repr(style),
+                             "a marker pattern needs a (?P<num>…) group")
+
+    userdict_path = base_dir / USERDICT
+    userdict: list[str] = []
+    for p in (userdict_path, overlay_dir / USERDICT if overlay_dir else None):
+        if p is not None and p.is_file():
+            userdict.extend(line for line in p.read_text(encoding="utf-8").splitlines()
+                            if line.strip() and not line.startswith("#"))
+
+    return Rules(
+        source=tuple(str(p) for _, p in raw.values()),
+        numerals=numerals,
+        translate=translate,
+        traditional_chars=traditional_chars,
+        units=units,
+        unit_max_len=max(map(len, units)),
+        numeral_initial_units=numeral_initial_units,
+        approx_before=approx_before,
+        approx_inside=approx_inside,
+        approx_after=approx_after,
+        false_friends=tuple(quals.false_friends),
+        currency_prefixes=tuple(sorted(
+            ((w, p.unit, p.script) for p in units_file.currency_prefixes for w in p.words),
+            key=lambda x: -len(x[0]))),
+        context_rules=tuple(context_rules),
+        clean_rules=clean_rules,
+        page_numbers=bp.page_numbers,
+        duplicate_min_chars=bp.duplicate_min_chars,
+        sections=sec,
+        markers=markers,
+        modality=get("modality.toml", ModalityFile),
+        indicators=get("indicators.toml", IndicatorsFile),
+        roles=tuple(
+            (r.role, frozenset(r.kinds), regex.compile(r.before) if r.before else None,
+             regex.compile(r.after) if r.after else None)
+            for r in get("roles.toml", RolesFile).roles),
+        userdict=tuple(userdict),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def default_rules(overlay: str | None = None) -> Rules:
+    """The rules of patterns/ (plus an overlay folder), loaded once per process."""
+    return load_rules(overlay)

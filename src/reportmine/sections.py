@@ -1,0 +1,225 @@
+"""The segmenter: the document title, the numbered outline and sentence bounds.
+
+Headings are found on the cleaned view (so a heading cut by a page number reads
+whole), at line starts or inline after a sentence end. Levels come from the
+document's own nesting; numbering that does not continue is checked against the
+levels above (a mis-numbered part) or dropped as body text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .models import Section
+from .numbers import read_numeral
+from .rules import Rules
+from .view import View
+
+_INLINE = regex.compile(r"(?:(?<=[。！？!?；;])|(?<=\S))[ \t]+(?=\S)|(?<=[。！？!?；;])(?=\S)")
+_SENT_FWD = regex.compile(r"[。！？!?\n]")
+_SENT_BACK = regex.compile(r"(?r)[。！？!?\n]")
+
+
+@dataclass
+class Heading:
+    start: int      # view offset of the marker
+    marker_end: int
+    end: int        # view offset where the title ends
+    style: str
+    number: int
+    level: int = 0
+    title: str = ""
+    inline: bool = False
+
+
+def _marker_number(num: str, rules: Rules) -> int | None:
+    if num.isdigit():
+        return int(num)
+    if len(num) == 1 and "①" <= num <= "⑳":
+        return ord(num) - ord("①") + 1
+    n = read_numeral(num, 0, rules.numerals)
+    if n is None or n.end != len(num) or n.value != n.value.to_integral_value():
+        return None
+    return int(n.value)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+class Segmenter:
+    """Finds headings and the title in a view, with the rules of sections.toml."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        cfg = rules.sections
+        self.not_heading = [regex.compile(p) for p in cfg.not_heading]
+        self.sent_end = regex.compile(cfg.sentence_end)
+
+    def _marker_at(self, text: str, pos: int, end: int) -> Heading | None:
+        for style, pat in self.rules.markers:
+            m = pat.match(text, pos, end)
+            if m is None:
+                continue
+            number = _marker_number(m.group("num"), self.rules)
+            if number is None:
+                continue
+            if any(p.match(text, m.end(), end) for p in self.not_heading):
+                return None
+            if m.end() >= end or text[m.end()] in " \t":
+                # a marker with nothing after it on the line is not a heading
+                if m.end() >= end or not text[m.end():end].strip():
+                    return None
+            return Heading(m.start(), m.end(), m.end(), style, number)
+        return None
+
+    def candidates(self, text: str) -> list[Heading]:
+        cfg = self.rules.sections
+        out: list[Heading] = []
+        for ls, le in _lines(text):
+            line_heads: list[Heading] = []
+            p = ls
+            while p < le and text[p] in " \t":
+                p += 1
+            h = self._marker_at(text, p, le)
+            if h is not None:
+                line_heads.append(h)
+            for m in _INLINE.finditer(text, p, le):
+                q = m.end()
+                if line_heads and q <= line_heads[-1].marker_end:
+                    continue
+                h = self._marker_at(text, q, le)
+                if h is not None:
+                    h.inline = True
+                    line_heads.append(h)
+            # Titles: up to the next heading on the line, the first sentence end, or
+            # the whole line when the heading stands alone on a short line.
+            for k, h in enumerate(line_heads):
+                nxt = line_heads[k + 1].start if k + 1 < len(line_heads) else le
+                rest = text[h.marker_end:nxt]
+                if nxt == le and le - h.start <= cfg.own_line_max_chars:
+                    end = h.marker_end + len(rest.rstrip())
+                else:
+                    m = self.sent_end.search(text, h.marker_end, nxt)
+                    end = m.start() if m else h.marker_end + len(rest.rstrip())
+                if end - h.marker_end > cfg.title_max_chars:
+                    cut = regex.search(r"[，,；;：:]", text[h.marker_end:end])
+                    end = h.marker_end + (cut.start() if cut else cfg.title_max_chars)
+                h.end = end
+                h.title = text[h.marker_end:end].strip()
+                if h.title:
+                    out.append(h)
+        return out
+
+    def levels(self, heads: list[Heading]) -> list[Heading]:
+        """Give each heading its level; drop those whose numbering shows body text."""
+        stack: list[list] = []  # [style, last number]
+        kept: list[Heading] = []
+        for h in heads:
+            idx = next((i for i, (s, _) in enumerate(stack) if s == h.style), None)
+            if idx is not None:
+                if h.number == stack[idx][1] + 1:
+                    del stack[idx + 1:]
+                    stack[idx][1] = h.number
+                    h.level = idx + 1
+                else:
+                    # A mis-numbered heading takes the level whose numbering it continues.
+                    anc = next((i for i in range(idx) if stack[i][1] + 1 == h.number), None)
+                    if anc is None:
+                        continue
+                    del stack[anc + 1:]
+                    stack[anc][1] = h.number
+                    h.level = anc + 1
+            else:
+                if h.number != 1 and stack:
+                    continue
+                stack.append([h.style, h.number])
+                h.level = len(stack)
+            kept.append(h)
+        return kept
+
+    def title(self, view: View, first_heading: int) -> tuple[str, int]:
+        """The document title: its first line of text before the outline."""
+        text = view.text
+        for ls, le in _lines(text):
+            if ls >= first_heading:
+                break
+            line = text[ls:le]
+            stripped = line.strip()
+            if not stripped:
+                continue
+            s = ls + (len(line) - len(line.lstrip()))
+            end = s + len(stripped)
+            if len(stripped) > self.rules.sections.own_line_max_chars:
+                m = regex.search(r"[ \t。，,]", text[s:end])
+                if m is None or m.start() < 4:
+                    return "", -1
+                end = s + m.start()
+            return view.raw[s:end].strip(), s
+        return "", -1
+
+
+def find_sections(doc: str, view: View, rules: Rules) -> tuple[list[Section], str, int]:
+    """The outline of a document (original offsets), its title and the title's offset."""
+    seg = Segmenter(rules)
+    heads = seg.levels(seg.candidates(view.text))
+    first = heads[0].start if heads else len(view.text)
+    title, title_v = seg.title(view, first)
+    title_start = view.to_original(title_v) if title_v >= 0 else -1
+    plan = rules.modality.plan_headings
+    result = rules.modality.result_headings
+    sections: list[Section] = []
+    parents: dict[int, int] = {}   # level → id of the open heading at that level
+    paths: dict[int, str] = {}
+    parts: dict[int, str] = {}
+    n_view = len(view.text)
+    for k, h in enumerate(heads):
+        sid = k + 1
+        for lvl in [lv for lv in parents if lv >= h.level]:
+            del parents[lvl]
+        parent = parents.get(h.level - 1) if h.level > 1 else None
+        body_end_v = n_view
+        for later in heads[k + 1:]:
+            if later.level <= h.level:
+                body_end_v = later.start
+                break
+        marker_raw = view.raw[h.start:h.marker_end]
+        comp = regex.sub(r"[\s、.．]+$", "", marker_raw).replace(" ", "").replace("\u2002", "")
+        path = f"{paths[parent]}/{comp}" if parent is not None else comp
+        part = ""
+        if any(w in h.title for w in plan):
+            part = "plan"
+        elif any(w in h.title for w in result):
+            part = "result"
+        elif parent is not None:
+            part = parts.get(parent, "")
+        start, _ = view.span(h.start, h.marker_end)
+        _, end = view.span(h.marker_end, h.end) if h.end > h.marker_end else (0, start)
+        body_start = end
+        _, body_end = view.span(h.end, body_end_v) if body_end_v > h.end else (0, end)
+        sections.append(Section(
+            doc=doc, id=sid, parent=parent, level=h.level, marker=marker_raw, number=h.number,
+            title=view.raw[h.marker_end:h.end].strip(), start=start, end=end,
+            body_start=body_start, body_end=body_end, path=path, part=part,
+        ))
+        parents[h.level] = sid
+        paths[sid] = path
+        parts[sid] = part
+    return sections, title, title_start
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """View [s, e) of the sentence around [start, end): between sentence ends."""
+    m = _SENT_BACK.search(text, 0, start)
+    s = m.end() if m else 0
+    m = _SENT_FWD.search(text, end)
+    e = (m.end() if text[m.start()] != "\n" else m.start()) if m else len(text)
+    while s < start and text[s] in " \t":
+        s += 1
+    return s, e

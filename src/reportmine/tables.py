@@ -1,0 +1,224 @@
+"""Tables: the records as pandas DataFrames with a fixed column order, and as CSV.
+
+CSV is written with the standard csv module, row by row as documents finish (no pandas
+on the batch path), in UTF-8 with a BOM so that Excel and WPS open it. Each table is
+written to a temporary file and renamed into place when the run completes, so an
+interrupted run never leaves a partial table under a final name.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from .models import Document
+from .numbers import canonical
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+METRIC_COLUMNS = [
+    "doc", "start", "end", "text", "kind", "value", "value_max", "unit", "approx", "masked",
+    "modality", "indicator", "section", "sentence",
+    "heading", "role", "period", "subject", "sentence_start", "sentence_end",
+]
+SECTION_COLUMNS = [
+    "doc", "id", "parent", "level", "marker", "number", "title", "start", "end",
+    "body_start", "body_end", "path", "part", "metrics",
+]
+REMOVAL_REASONS = ["ad", "scraper", "portal", "markup", "page_number", "duplicate"]
+DOCUMENT_COLUMNS = [
+    "doc", "path", "encoding", "script", "title", "title_start", "bytes", "chars",
+    "sections", "metrics", "rejected", "removed_chars",
+] + [f"removed_{r}" for r in REMOVAL_REASONS] + ["removed_other"]
+REMOVAL_COLUMNS = ["doc", "start", "end", "reason", "rule", "excerpt"]
+REJECTION_COLUMNS = ["doc", "start", "end", "text", "reason", "rule"]
+ERROR_COLUMNS = ["doc", "stage", "reason", "message"]
+
+# Columns holding text from the document: guarded against spreadsheet formulas.
+TEXT_COLUMNS = frozenset({"text", "indicator", "sentence", "heading", "title", "excerpt",
+                          "marker", "subject", "message", "doc", "path", "section"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_EXCERPT = 60
+
+
+def safe_cell(value: str) -> str:
+    """A text cell Excel and WPS show as text: a leading ' before =, +, -, @, tab, CR."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+# -- rows -------------------------------------------------------------------------
+def metric_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    for m in doc.metrics:
+        yield {
+            "doc": m.doc, "start": m.start, "end": m.end, "text": m.text, "kind": m.kind.value,
+            "value": m.value, "value_max": m.value_max, "unit": m.unit,
+            "approx": m.approx.value if m.approx else "", "masked": m.masked,
+            "modality": m.modality.value, "indicator": m.indicator, "section": m.section,
+            "sentence": m.sentence, "heading": m.heading, "role": m.role.value,
+            "period": m.period, "subject": m.subject, "sentence_start": m.sentence_start,
+            "sentence_end": m.sentence_end,
+        }
+
+
+def section_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    counts = {s.id: 0 for s in doc.sections}
+    paths = {s.path: s.id for s in doc.sections}
+    for m in doc.metrics:
+        sid = paths.get(m.section)
+        if sid is not None:
+            counts[sid] += 1
+    for s in doc.sections:
+        row = s.model_dump()
+        row["metrics"] = counts[s.id]
+        row["parent"] = "" if s.parent is None else s.parent
+        yield row
+
+
+def document_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    if not doc.ok:
+        return
+    removed = doc.removed_chars()
+    row: dict[str, Any] = {
+        "doc": doc.doc, "path": doc.path, "encoding": doc.encoding, "script": doc.script,
+        "title": doc.title, "title_start": doc.title_start, "bytes": doc.size_bytes,
+        "chars": doc.chars, "sections": len(doc.sections), "metrics": len(doc.metrics),
+        "rejected": len(doc.rejections), "removed_chars": sum(removed.values()),
+    }
+    for r in REMOVAL_REASONS:
+        row[f"removed_{r}"] = removed.get(r, 0)
+    row["removed_other"] = sum(v for k, v in removed.items() if k not in REMOVAL_REASONS)
+    yield row
+
+
+def removal_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    for r in doc.removals:
+        excerpt = doc.text[r.start:r.end]
+        if len(excerpt) > _EXCERPT:
+            excerpt = excerpt[:_EXCERPT - 1] + "…"
+        yield {"doc": r.doc, "start": r.start, "end": r.end, "reason": r.reason,
+               "rule": r.rule, "excerpt": excerpt.replace("\n", "⏎")}
+
+
+def rejection_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    for r in doc.rejections:
+        yield r.model_dump()
+
+
+def error_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    if doc.error is not None:
+        e = doc.error
+        yield {"doc": e.path, "stage": e.stage, "reason": e.reason, "message": e.message}
+
+
+TABLES: dict[str, tuple[list[str], Callable[[Document], Iterable[dict[str, Any]]]]] = {
+    "documents": (DOCUMENT_COLUMNS, document_rows),
+    "sections": (SECTION_COLUMNS, section_rows),
+    "metrics": (METRIC_COLUMNS, metric_rows),
+    "removed": (REMOVAL_COLUMNS, removal_rows),
+    "rejected": (REJECTION_COLUMNS, rejection_rows),
+    "errors": (ERROR_COLUMNS, error_rows),
+}
+
+
+# -- DataFrames -------------------------------------------------------------------
+def _frame(docs: Iterable[Document], table: str) -> "pd.DataFrame":
+    import pandas as pd
+
+    columns, rows = TABLES[table]
+    return pd.DataFrame([r for d in docs for r in rows(d)], columns=columns)
+
+
+def metrics_frame(docs: Iterable[Document]) -> "pd.DataFrame":
+    """One row per quantity; `value` and `value_max` are exact Decimals."""
+    return _frame(docs, "metrics")
+
+
+def sections_frame(docs: Iterable[Document]) -> "pd.DataFrame":
+    """One row per heading of each document's outline."""
+    return _frame(docs, "sections")
+
+
+def documents_frame(docs: Iterable[Document]) -> "pd.DataFrame":
+    """One row per document read, with what was removed from it by reason."""
+    return _frame(docs, "documents")
+
+
+def removals_frame(docs: Iterable[Document]) -> "pd.DataFrame":
+    """One row per range the cleaner removed, with its reason and rule."""
+    return _frame(docs, "removed")
+
+
+def errors_frame(docs: Iterable[Document]) -> "pd.DataFrame":
+    """One row per file that could not be read or processed."""
+    return _frame(docs, "errors")
+
+
+# -- CSV --------------------------------------------------------------------------
+def _cell(value: Any, column: str, raw: bool) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return canonical(value)
+    if isinstance(value, str) and not raw and column in TEXT_COLUMNS:
+        return safe_cell(value)
+    return value
+
+
+class TableWriter:
+    """Writes every table as CSV, a document at a time; `close()` puts them in place."""
+
+    def __init__(self, out_dir: str | Path, raw_cells: bool = False,
+                 tables: Iterable[str] = tuple(TABLES)) -> None:
+        self.out = Path(out_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.raw = raw_cells
+        self._files: dict[str, Any] = {}
+        self._writers: dict[str, Any] = {}
+        self.counts = {name: 0 for name in tables}
+        for name in tables:
+            tmp = self.out / f".{name}.csv.partial"
+            fh = open(tmp, "w", encoding="utf-8-sig", newline="")
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(TABLES[name][0])
+            self._files[name], self._writers[name] = fh, w
+
+    def write(self, doc: Document) -> None:
+        for name, w in self._writers.items():
+            columns, rows = TABLES[name]
+            for row in rows(doc):
+                w.writerow([_cell(row[c], c, self.raw) for c in columns])
+                self.counts[name] += 1
+
+    def close(self) -> None:
+        """Flush and rename every table into place."""
+        for name, fh in self._files.items():
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+            os.replace(self.out / f".{name}.csv.partial", self.out / f"{name}.csv")
+        self._files.clear()
+
+    def abort(self) -> None:
+        """Remove the partial files (an interrupted run leaves no table behind)."""
+        for name, fh in self._files.items():
+            fh.close()
+            try:
+                os.unlink(self.out / f".{name}.csv.partial")
+            except OSError:
+                pass
+        self._files.clear()
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
