@@ -22,6 +22,7 @@ _YEAR = regex.compile(
     r"(?r)((?:19|20)\d{2})\s*年(?:度)?(?:(上半年|下半年)|第?([一二三四1-4])季度)?")
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _MAX_INDICATOR = 10
+_GOAL_AFTER = regex.compile(r"[^，。；,;]{0,6}(?:的)?(?:目标任务|目标|任务)")
 
 
 @dataclass(frozen=True)
@@ -147,17 +148,18 @@ class Attributor:
         return phrase
 
     # -- modality, role, period -------------------------------------------------------
-    def modality(self, text: str, q: Quantity, s: int, clause_end: int, part: str) -> str:
-        before = self.tok.cut(text[s:q.start])
-        after = text[q.end:clause_end]
-        words = set(before)
-        if words & self.actual_cues:
-            return "actual"
-        if words & self.target_cues or "目标" in after:
+    def modality(self, text: str, q: Quantity, s: int, clause_start: int, clause_end: int,
+                 part: str) -> str:
+        """target or actual: the clause first, then the sentence, then the report part."""
+        if _GOAL_AFTER.match(text, q.end, clause_end):
             return "target"
-        if part == "plan":
-            return "target"
-        return "actual"
+        for lo, hi in ((clause_start, q.start), (s, clause_start)):
+            words = set(self.tok.cut(text[lo:hi])) if hi > lo else set()
+            if words & self.target_cues:
+                return "target"
+            if words & self.actual_cues:
+                return "actual"
+        return "target" if part == "plan" else "actual"
 
     def role(self, text: str, q: Quantity, clause_start: int, clause_end: int,
              modality: str) -> str:
@@ -193,7 +195,7 @@ class Attributor:
             clause_end = m.start() if m else e
             rb = min(clause_end, nxt)
             indicator = self.indicator(text, raw, q, lb, rb, clause_start)
-            modality = self.modality(text, q, s, clause_end, parts[k])
+            modality = self.modality(text, q, s, clause_start, clause_end, parts[k])
             role = self.role(text, q, clause_start, clause_end, modality)
             period = self.period(text, s, q, fallback_periods[k])
             out.append(Attribution(indicator, modality, role, period, "", s, e))

@@ -11,7 +11,7 @@ import logging
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, TextIO
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -36,7 +36,8 @@ def _clip(s: str, w: int) -> str:
 
 
 def print_table(rows: list[list[str]], header: list[str], limits: dict[int, int],
-                out=sys.stdout) -> None:
+                out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     rows = [[_clip(c.replace("\n", "⏎"), limits.get(i, 40)) for i, c in enumerate(r)]
             for r in rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]

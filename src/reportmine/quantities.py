@@ -337,7 +337,8 @@ class Extractor:
         # Leading sign, currency sign and qualifier (the qualifier stays out of the span).
         start = cand.start
         if cand.style == "arabic" and start > 0 and text[start - 1] == "-" and (
-                start == 1 or not (text[start - 2].isalnum() or text[start - 2] in ")]")):
+                start == 1 or not ((text[start - 2].isascii() and text[start - 2].isalnum())
+                              or text[start - 2] in ")]")):
             start -= 1
             cand.value = -cand.value if cand.value is not None else None
             if cand.value_max is not None:

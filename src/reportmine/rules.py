@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from .numbers import NumeralTable
 
@@ -127,14 +128,11 @@ class ContextRule(_Strict):
 
     _re = field_validator("numeral", "before", "after")(_check_regex)
 
-    @field_validator("accept")
-    @classmethod
-    def _one_action(cls, v: Kind | None, info: Any) -> Kind | None:
-        if v is None and info.data.get("reason") is None:
-            raise ValueError("a rule needs `reason` (reject) or `accept` (a kind)")
-        if v is not None and info.data.get("reason") is not None:
-            raise ValueError("a rule has either `reason` or `accept`, not both")
-        return v
+    @model_validator(mode="after")
+    def _one_action(self) -> "ContextRule":
+        if (self.accept is None) == (self.reason is None):
+            raise ValueError("a rule needs `reason` (reject) or `accept` (a kind), not both")
+        return self
 
 
 class RejectionsFile(_Strict):

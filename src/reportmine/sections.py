@@ -18,6 +18,8 @@ from .rules import Rules
 from .view import View
 
 _INLINE = regex.compile(r"(?:(?<=[。！？!?；;])|(?<=\S))[ \t]+(?=\S)|(?<=[。！？!?；;])(?=\S)")
+# After a heading's first sentence: an enumeration, a figure or a comma means body text.
+_BODY_AFTER_TITLE = regex.compile(r"^\s*(?:[一二三四五六七八九十][是要]|首先|其中)|\d|[，,；;]")
 _SENT_FWD = regex.compile(r"[。！？!?\n]")
 _SENT_BACK = regex.compile(r"(?r)[。！？!?\n]")
 
@@ -103,7 +105,10 @@ class Segmenter:
             for k, h in enumerate(line_heads):
                 nxt = line_heads[k + 1].start if k + 1 < len(line_heads) else le
                 rest = text[h.marker_end:nxt]
-                if nxt == le and le - h.start <= cfg.own_line_max_chars:
+                first = self.sent_end.search(text, h.marker_end, nxt)
+                after_first = text[first.end():nxt] if first else ""
+                if nxt == le and le - h.start <= cfg.own_line_max_chars \
+                        and not _BODY_AFTER_TITLE.search(after_first):
                     end = h.marker_end + len(rest.rstrip())
                 else:
                     m = self.sent_end.search(text, h.marker_end, nxt)
@@ -121,21 +126,34 @@ class Segmenter:
         """Give each heading its level; drop those whose numbering shows body text."""
         stack: list[list] = []  # [style, last number]
         kept: list[Heading] = []
-        for h in heads:
-            idx = next((i for i, (s, _) in enumerate(stack) if s == h.style), None)
+
+        def restarts(i: int, outer: set[str]) -> bool:
+            """The next heading of the same style restarts at 1 before any outer heading:
+            heading i has children of its own style, so it is a part above them."""
+            for g in heads[i + 1:]:
+                if g.style == heads[i].style:
+                    return g.number == 1
+                if g.style in outer:
+                    return False
+            return False
+
+        for i, h in enumerate(heads):
+            idx = next((k for k, (st, _) in enumerate(stack) if st == h.style), None)
             if idx is not None:
-                if h.number == stack[idx][1] + 1:
+                continues = h.number == stack[idx][1] + 1
+                # A mis-numbered heading takes the level whose numbering it continues.
+                anc = next((k for k in range(idx) if stack[k][1] + 1 == h.number), None)
+                outer = {st for st, _ in stack[:idx]}
+                if continues and not (anc is not None and restarts(i, outer)):
                     del stack[idx + 1:]
                     stack[idx][1] = h.number
                     h.level = idx + 1
-                else:
-                    # A mis-numbered heading takes the level whose numbering it continues.
-                    anc = next((i for i in range(idx) if stack[i][1] + 1 == h.number), None)
-                    if anc is None:
-                        continue
+                elif anc is not None:
                     del stack[anc + 1:]
                     stack[anc][1] = h.number
                     h.level = anc + 1
+                else:
+                    continue
             else:
                 if h.number != 1 and stack:
                     continue
@@ -161,6 +179,8 @@ class Segmenter:
                 if m is None or m.start() < 4:
                     return "", -1
                 end = s + m.start()
+            if regex.search(r"[。，,；;]", text[s:end]):
+                return "", -1  # a sentence, not a title
             return view.raw[s:end].strip(), s
         return "", -1
 

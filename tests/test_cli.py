@@ -1,0 +1,105 @@
+"""The CLI: files written, exit codes, every command's help."""
+
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from reportmine.cli import main
+from tests.conftest import SAMPLES
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "reportmine", *args], capture_output=True,
+                          text=True)
+
+
+def read_csv(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "CSV must start with a UTF-8 BOM"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_extract_writes_every_table(tmp_path):
+    out = tmp_path / "out"
+    assert main(["extract", str(SAMPLES), "-o", str(out), "-q"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["documents.csv", "errors.csv", "metrics.csv", "rejected.csv",
+                     "removed.csv", "sections.csv"]
+    metrics = read_csv(out / "metrics.csv")
+    assert len(metrics) > 300
+    row = next(r for r in metrics if r["text"] == "172.5万元")
+    assert (row["kind"], row["value"], row["unit"], row["masked"]) == ("money", "1725000", "元",
+                                                                       "false")
+    assert len(read_csv(out / "documents.csv")) == 5
+    assert read_csv(out / "errors.csv") == []
+
+
+def test_exit_1_when_some_files_fail(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("新增学位210个。", encoding="utf-8")
+    (src / "b.txt").write_bytes(b"%PDF-1.4 binary")
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q"]) == 1
+    errors = read_csv(out / "errors.csv")
+    assert [(e["doc"], e["stage"], e["reason"]) for e in errors] == [("b.txt", "read", "binary")]
+    assert [r["text"] for r in read_csv(out / "metrics.csv")] == ["210个"]
+
+
+def test_exit_2_for_usage_errors(tmp_path):
+    assert run("extract").returncode == 2
+    assert run("nonsense").returncode == 2
+    other = tmp_path / "busy"
+    other.mkdir()
+    (other / "notes.md").write_text("mine", encoding="utf-8")
+    r = run("extract", str(SAMPLES), "-o", str(other))
+    assert r.returncode == 2 and "--force" in r.stderr
+    assert run("extract", str(SAMPLES), "-o", str(other), "--force", "-q").returncode == 0
+
+
+def test_exit_2_for_a_bad_rule_file(tmp_path):
+    overlay = tmp_path / "rules"
+    overlay.mkdir()
+    (overlay / "units.toml").write_text("[[units]]\nkind = 3\n", encoding="utf-8")
+    r = run("extract", str(SAMPLES), "-o", str(tmp_path / "o"), "--patterns", str(overlay))
+    assert r.returncode == 2
+    assert "units.toml" in r.stderr and "bad rule file" in r.stderr
+
+
+@pytest.mark.parametrize("command", ["extract", "show", "clean", "sections"])
+def test_help(command):
+    r = run(command, "--help")
+    assert r.returncode == 0 and "usage:" in r.stdout
+
+
+def test_show(capsys):
+    assert main(["show", str(SAMPLES / "000_8962da1a5d06fb49.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "172.5万元" in out and "投入资金" in out and "1725000" in out
+
+
+def test_show_rejected(capsys):
+    assert main(["show", str(SAMPLES / "000_8962da1a5d06fb49.txt"), "--rejected"]) == 0
+    out = capsys.readouterr().out
+    assert "ordinal-di" in out and "date" in out
+
+
+def test_clean(capsys):
+    assert main(["clean", str(SAMPLES / "000_8962da1a5d06fb49.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "素材库" not in out and "##paidbegin##" not in out and "投入资金172.5万元" in out
+    assert main(["clean", "--show-removed", str(SAMPLES / "000_8962da1a5d06fb49.txt")]) == 0
+    assert "⟦ad:##paidbegin##⟧" in capsys.readouterr().out
+
+
+def test_sections(capsys):
+    assert main(["sections", str(SAMPLES / "003_b71ddd899b90d843.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "一、2023年工作总结" in out and "    1.全面加强党的建设" in out
+
+
+def test_missing_file_is_exit_1(capsys):
+    assert main(["show", "no/such/file.txt"]) == 1

@@ -1,0 +1,55 @@
+"""Rule files: validated at load; a bad file names the file, the rule and the problem."""
+
+import shutil
+
+import pytest
+
+from reportmine.rules import RulesError, default_patterns_dir, load_rules
+
+
+@pytest.fixture
+def patterns(tmp_path):
+    d = tmp_path / "patterns"
+    shutil.copytree(default_patterns_dir(), d)
+    return d
+
+
+def test_default_rules_load():
+    rules = load_rules()
+    assert rules.units["万元"] if "万元" in rules.units else rules.units["元"].kind == "money"
+    assert rules.units["人次"].kind == "count"
+    assert rules.units["年"].kind == "reject:date"
+
+
+@pytest.mark.parametrize("file,text,rule,problem", [
+    ("rejections.toml", '[[rules]]\nname = "broken"\nreason = "date"\nbefore = "(unclosed"\n',
+     "broken", "bad regular expression"),
+    ("rejections.toml", '[[rules]]\nname = "no-action"\nbefore = "第"\n', "no-action",
+     "needs `reason`"),
+    ("units.toml", '[[units]]\nkind = "weight"\nwords = ["斤"]\n', "units", "Input should be"),
+    ("charmap.toml", '[traditional]\n"萬萬" = "万"\n', "traditional", "one character"),
+    ("boilerplate.toml", 'rules = 3\n', "rules", "valid list"),
+])
+def test_bad_overlay_is_named(patterns, tmp_path, file, text, rule, problem):
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / file).write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_rules(overlay, base=patterns)
+    msg = str(exc.value)
+    assert file in msg and rule in msg and problem in msg
+
+
+def test_not_toml(patterns):
+    (patterns / "qualifiers.toml").write_text("this is = = not toml", encoding="utf-8")
+    with pytest.raises(RulesError, match="qualifiers.toml.*not valid TOML"):
+        load_rules(base=patterns)
+
+
+def test_overlay_adds_rules(patterns, tmp_path):
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "units.toml").write_text(
+        '[[units]]\nkind = "count"\nwords = ["羽"]\n', encoding="utf-8")
+    rules = load_rules(overlay, base=patterns)
+    assert rules.units["羽"].kind == "count" and rules.units["人"].kind == "count"
