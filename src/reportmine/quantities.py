@@ -403,8 +403,8 @@ class Extractor:
             if not regex.search(r"比[^，。；,;!?]{0,8}$", text[lo:cand.start]):
                 return Rejected(cand.start, cand.end, "other", "colon-not-ratio")
         elif not kind:
-            if cand.style == "chinese":
-                return None  # 一 in 一是, 统一: not worth a row
+            if cand.style in ("chinese", "mask"):
+                return None  # 一 in 一是, *路小学: not worth a row
             return Rejected(cand.start, cand.end, "bare", "no-unit")
 
         # The unit as written and the value in base units.
