@@ -1,21 +1,28 @@
-"""Numerals → Decimal: Arabic, Chinese, financial capitals and mixed forms.
+"""Numerals → Decimal: Arabic, Chinese, financial capitals, mixed forms and fractions.
 
 The grammar is strict: `read_numeral` takes the longest prefix that is a well-formed
 numeral and stops at the first token that does not fit, so two numbers glued together
-(an amount followed by a section number) never merge into one value.
+(an amount followed by a section number) never merge into one value. `parse_number`
+reads one whole expression and is more forgiving (spaces between tokens, 百三, 一一),
+since its caller has already cut the expression out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Callable
 
 import regex
 
 # Arabic numbers: thousands groups only when every group has three digits.
 _ARABIC = regex.compile(r"\d{1,3}(?:,\d{3})+(?![\d,]\d)(?:\.\d+)?|\d+(?:\.\d+)?")
-_MAX_DIGITS = 24  # longer digit runs are codes or IDs, not figures
+_ASCII_DIGITS = regex.compile(r"\d+")
+_MAX_DIGITS = 24       # longer digit runs are codes or IDs, not figures
+_MAX_DIGIT_RUN = 12    # 二〇二三-style numerals longer than this are not read
+_FRACTION_PLACES = 12  # decimal places kept for a fraction such as 三分之一
+_NOT_FRACTION_DIGITS = frozenset("两俩")  # 两百点两 is two numbers, never 200.2
+
 
 @dataclass(frozen=True)
 class NumeralTable:
@@ -43,8 +50,8 @@ class Numeral:
 
     value: Decimal
     end: int
-    style: str  # arabic, chinese or mixed
-    scale: Decimal  # the trailing unit multiplier (万 in 5万, 1 when none), for ranges
+    style: str      # arabic, chinese or mixed
+    scale: Decimal  # the trailing 万/亿 (万 in 3千万), 1 when none: for ranges
 
     @property
     def has_scale(self) -> bool:
@@ -56,26 +63,28 @@ def read_numeral(
     pos: int,
     table: NumeralTable,
     stop: Callable[[int], bool] | None = None,
+    lenient: bool = False,
 ) -> Numeral | None:
     """Read the longest well-formed numeral starting at `text[pos]`.
 
     `stop(i)` may veto reading a unit character at `i` (千 in 千瓦 is a unit, not a
-    numeral). Returns None when no numeral starts at `pos`.
+    numeral). `lenient` also accepts a leading unit (百三 = 130) and two-digit runs
+    (一一 = 11), which running text would misread. None when no numeral starts here.
     """
-    return _Reader(text, pos, table, stop).run()
+    return _Reader(text, pos, table, stop, lenient).run()
 
 
 class _Reader:
     """A small state machine over numeral tokens; one instance per numeral.
 
-    Tokens: a number (Arabic run or one Chinese digit), a small unit (十百千), a big
-    unit (万亿), a zero (零), a decimal point (点 + digits). The value is
+    Tokens: a number (an Arabic run or one Chinese digit), a small unit (十百千), a big
+    unit (万亿兆), a zero (零), a decimal point (点 + digits). The value is
     total (closed by big units) + section (below 万) + pending (not yet multiplied).
     """
 
     def __init__(self, text: str, pos: int, table: NumeralTable,
-                 stop: Callable[[int], bool] | None) -> None:
-        self.text, self.pos, self.t, self.stop = text, pos, table, stop
+                 stop: Callable[[int], bool] | None, lenient: bool) -> None:
+        self.text, self.pos, self.t, self.stop, self.lenient = text, pos, table, stop, lenient
         self.total = Decimal(0)
         self.section = Decimal(0)
         self.pending: Decimal | None = None
@@ -84,19 +93,21 @@ class _Reader:
         self.last_big: int | None = None
         self.elide: int | None = None  # 三万五 → 5 × 1000
         self.after_zero = False
-        self.closed = False            # a fraction after 亿 ends the numeral
+        self.closed = False            # a fraction after a unit ends the numeral
         self.has_arabic = self.has_chinese = False
-        self.scale = Decimal(1)        # units read since the last number
+        self.scale = Decimal(1)
         self.best: Numeral | None = None
+
+    def _elided(self) -> Decimal:
+        """The pending number, multiplied by the elided unit where one applies."""
+        assert self.pending is not None
+        if self.elide and self.pending_digit and not self.after_zero:
+            return self.pending * self.elide
+        return self.pending
 
     def _value(self) -> Decimal:
         v = self.total + self.section
-        if self.pending is not None:
-            if self.elide and self.pending_digit and not self.after_zero:
-                v += self.pending * self.elide
-            else:
-                v += self.pending
-        return v
+        return v + self._elided() if self.pending is not None else v
 
     def _mark(self, end: int) -> None:
         style = "mixed" if self.has_arabic and self.has_chinese else (
@@ -106,6 +117,18 @@ class _Reader:
     def _number(self, value: Decimal, digit: bool) -> None:
         self.pending, self.pending_digit = value, digit
         self.scale = Decimal(1)
+
+    def _fraction_digits(self, j: int) -> tuple[str, int]:
+        """Digits after a decimal point: Chinese digits one by one, or an ASCII run."""
+        text, t = self.text, self.t
+        m = _ASCII_DIGITS.match(text, j)
+        if m:
+            return m.group(), m.end()
+        out = []
+        while j < len(text) and text[j] in t.digits and text[j] not in _NOT_FRACTION_DIGITS:
+            out.append(str(t.digits[text[j]]))
+            j += 1
+        return "".join(out), j
 
     def run(self) -> Numeral | None:
         text, t = self.text, self.t
@@ -137,25 +160,32 @@ class _Reader:
                 self.has_chinese = True
                 i += 1
             elif ch in t.special:
-                # 廿 and 卅 are a tens value: 廿一 is 21.
-                if self.pending is not None or self.section:
+                # 廿 and 卅 are a tens value: 廿一 is 21, 五百卅四 is 534.
+                if self.pending is not None or (self.last_small is not None
+                                                and self.last_small <= 10):
                     break
-                self.section = Decimal(t.special[ch])
+                self.section += t.special[ch]
                 self.last_small, self.elide = 10, None
                 self.has_chinese = True
                 i += 1
             elif ch in t.points:
-                j = i + 1
-                while j < n and text[j] in t.digits:
-                    j += 1
-                if j == i + 1:
+                frac, j = self._fraction_digits(i + 1)
+                if not frac:
                     break
-                frac = "".join(str(t.digits[c]) for c in text[i + 1:j])
                 if self.pending is not None and self.pending == int(self.pending):
-                    self._number(Decimal(f"{int(self.pending)}.{frac}"), False)
-                elif self.pending is None and self.last_big and not self.section:
-                    # 四百亿点零五: the fraction belongs to the whole number.
-                    self.total += Decimal(f"0.{frac}")
+                    if self.elide and self.pending_digit and not self.after_zero:
+                        # 两千三点一: the elided digit keeps its place, the fraction follows.
+                        self.section += self._elided()
+                        self.pending = None
+                        self.total += self.section + Decimal(f"0.{frac}")
+                        self.section = Decimal(0)
+                        self.closed = True
+                    else:
+                        self._number(Decimal(f"{int(self.pending)}.{frac}"), False)
+                elif self.pending is None and (self.section or self.total):
+                    # 十点二三三, 四百亿点零五: the fraction belongs to the whole number.
+                    self.total += self.section + Decimal(f"0.{frac}")
+                    self.section = Decimal(0)
                     self.closed = True
                 else:
                     break
@@ -168,23 +198,32 @@ class _Reader:
                 if self.last_small is not None and u >= self.last_small:
                     break
                 if self.pending is None:
-                    # 十 alone is ten (十五, 三万零十); 百 and 千 need a digit.
-                    if u != 10 or (self.section and not self.after_zero):
+                    # 十 alone is ten (十五, 一百十一); 百 and 千 need a digit, except in
+                    # a lenient read (百三 = 130).
+                    leading = i == self.pos and self.lenient
+                    if u == 10 and (not self.section or self.after_zero or
+                                    (self.last_small or 0) > 10) or leading:
+                        self._number(Decimal(1), False)
+                    else:
                         break
-                    self._number(Decimal(1), False)
                 self.section += self.pending * u
                 self.pending = None
                 self.last_small = u
                 self.elide = u // 10 if u > 10 else None
                 self.after_zero = False
                 self.has_chinese = True
-                self.scale *= u
+                self.scale = Decimal(1)
                 i += 1
             elif ch in t.big_units:
                 if self.stop is not None and self.stop(i):
                     break
                 u = t.big_units[ch]
-                value = self.section + (self.pending if self.pending is not None else 0)
+                # 百二萬 = 120万: a digit elided after 百/千 of this section; but 亿四万 is 4万.
+                pend = (self._elided() if self.last_small is not None else self.pending) \
+                    if self.pending is not None else 0
+                value = self.section + pend
+                if value == 0 and self.pending is None and i == self.pos and self.lenient:
+                    value = Decimal(1)  # 萬九 = 19000
                 if self.last_big is None or u > self.last_big:
                     if value == 0 and not self.total:
                         break
@@ -200,7 +239,8 @@ class _Reader:
                 self.elide = u // 10
                 self.after_zero = False
                 self.has_chinese = True
-                self.scale *= u
+                self.scale = self.scale * u if text[i - 1] in t.big_units and i > self.pos \
+                    else Decimal(u)
                 i += 1
             else:
                 break
@@ -208,22 +248,55 @@ class _Reader:
         return self.best
 
     def _digit_run(self) -> Numeral | None:
-        """二〇二三, 一九七五: digits read one by one (three or more, or with a zero)."""
+        """二〇二三, 一九七五, 一七二零点一: digits read one by one."""
         text, t = self.text, self.t
         j = self.pos
-        while j < len(text) and text[j] in t.digits:
+        limit = min(len(text), self.pos + _MAX_DIGIT_RUN)
+        while j < limit and text[j] in t.digits:
             j += 1
         run = text[self.pos:j]
-        if len(run) < 3 and not any(c in t.zeros for c in run):
+        if len(run) < (2 if self.lenient else 3) and not any(c in t.zeros for c in run):
             return None
-        value = Decimal("".join(str(t.digits[c]) for c in run))
-        return Numeral(value, j, "chinese", Decimal(1))
+        digits = "".join(str(t.digits[c]) for c in run)
+        if j < len(text) and text[j] in t.points:
+            frac, k = self._fraction_digits(j + 1)
+            if frac:
+                digits, j = f"{digits}.{frac}", k
+        return Numeral(Decimal(digits), j, "chinese", Decimal(1))
+
+
+# -- whole expressions -----------------------------------------------------------------
+_SPACES = regex.compile(r"\s+")
+_INNER_QUALIFIER = regex.compile(r"(?<=\S)[余多几来幾餘](?=[万亿兆萬億]|$)")
+_SIGN = ("负的", "负", "-", "−", "－")
+_SLASH_FRACTION = regex.compile(r"^([^/]+)/([^/]+)$")  # 1/2, 六十/一百二十
+# 三分之一; 四分一 and 十份十一 (Hong Kong and Cantonese forms)
+_FRACTION_WORD = regex.compile(r"^(.+?)(?:分之|分|份)(.+)$")
+
+
+def _read_whole(s: str, table: NumeralTable) -> Decimal | None:
+    sign = Decimal(1)
+    for mark in _SIGN:
+        if s.startswith(mark):
+            sign, s = Decimal(-1), s[len(mark):]
+            break
+    if not s:
+        return None
+    if s in ("半", "一半"):
+        return sign * Decimal("0.5")
+    if s in table.big_units or (s in table.small_units and table.small_units[s] != 10):
+        return None  # 万 alone is a word, not a number (十 is ten)
+    num = read_numeral(s, 0, table, lenient=True)
+    if num is None or num.end != len(s):
+        return None
+    return sign * num.value
 
 
 def parse_number(text: str, table: NumeralTable | None = None) -> Decimal | None:
-    """The value of one numeral expression (三百二十, 1.2万, 壹拾壹, 42,890, -19.4).
+    """The value of one numeral expression: 三百二十, 1.2万, 壹拾壹, 42,890, -19.4,
+    三分之一, 三又五分之一, 1/2, 十余万 (the approximation is not part of the value).
 
-    Returns None unless the whole (stripped) text is one well-formed numeral.
+    Returns None unless the whole text is one numeral expression.
     """
     if table is None:
         from .rules import default_rules
@@ -231,19 +304,47 @@ def parse_number(text: str, table: NumeralTable | None = None) -> Decimal | None
         rules = default_rules()
         table = rules.numerals
         text = rules.normalize(text)
-    s = text.strip()
-    sign = Decimal(1)
-    if s[:1] in ("-", "负", "−"):
-        sign, s = Decimal(-1), s[1:].lstrip()
+    s = _SPACES.sub("", text)
+    s = _INNER_QUALIFIER.sub("", s).replace("万万", "亿")
     if not s:
         return None
-    num = read_numeral(s, 0, table)
-    if num is None or num.end != len(s):
-        return None
     try:
-        return sign * num.value
+        with localcontext() as ctx:
+            ctx.prec = 40
+            m = _SLASH_FRACTION.match(s)
+            if m:
+                num, den = _read_whole(m.group(1), table), _read_whole(m.group(2), table)
+                if num is None or den is None or den == 0:
+                    return None
+                return _round(num / den)
+            frac = _FRACTION_WORD.match(s)
+            if frac is not None:
+                whole = Decimal(0)
+                head, rest = frac.group(1), frac.group(2)
+                if "又" in head:
+                    w, _, head = head.partition("又")
+                    wv = _read_whole(w, table)
+                    if wv is None:
+                        return None
+                    whole = wv
+                # 百分之五: the denominator 百 stands for one hundred.
+                den = _read_whole(head, table) if head not in table.small_units else \
+                    Decimal(table.small_units[head])
+                num = _read_whole(rest, table)
+                if den is None or num is None or den == 0:
+                    return None
+                frac = num / den
+                if whole < 0:
+                    return _round(whole - frac)
+                return _round(whole + frac if not (den < 0 and num < 0) else whole + frac)
+            return _read_whole(s, table)
     except InvalidOperation:  # pragma: no cover - Decimal context overflow
         return None
+
+
+def _round(v: Decimal) -> Decimal:
+    q = v.quantize(Decimal(1).scaleb(-_FRACTION_PLACES))
+    return q.normalize() if q != q.to_integral_value() else q.quantize(Decimal(1))
 
 
 def canonical(value: Decimal | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from bisect import bisect_right
@@ -124,16 +125,22 @@ def failed(doc: str, path: str, stage: str, reason: str, message: str) -> Docume
 
 
 # -- the public functions --------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def _pipeline(rules: Rules | None) -> Pipeline:
+    """One pipeline per rule set, so the tokenizer is built once per process."""
+    return Pipeline(rules)
+
+
 def parse_text(text: str, doc: str = "<text>", rules: Rules | None = None) -> Document:
     """Process one text: cleaned, segmented, its quantities extracted and attributed."""
-    return Pipeline(rules).parse_text(text, doc)
+    return _pipeline(rules).parse_text(text, doc)
 
 
 def parse_file(path: str | Path, rules: Rules | None = None) -> Document:
     """Process one file; raises ReadError when it cannot be read as text."""
     decoded = read_text(path)
-    return Pipeline(rules).parse_text(decoded.text, str(path), path=str(path),
-                                      encoding=decoded.encoding, size=decoded.size)
+    return _pipeline(rules).parse_text(decoded.text, str(path), path=str(path),
+                                       encoding=decoded.encoding, size=decoded.size)
 
 
 _WORKER: Pipeline | None = None  # one per worker process, set by _init_worker

@@ -1,10 +1,11 @@
 """Quantities: find numeral candidates in the cleaned view, then resolve or reject each.
 
 A candidate is a numeral (or a mask such as * or ……) with what surrounds it: a sign,
-a currency sign, a qualifier, a range, a unit. The unit decides the kind; the context
-rules of patterns/rejections.toml then reject it (a date, an ordinal, a slogan) or
-change its kind (a rank, a duration). Everything works on the normalised view text, so
-offsets here are view offsets; the pipeline maps them back to the original.
+a currency sign, a qualifier, a range, a unit and its smaller units. The unit decides
+the kind; the context rules of patterns/rejections.toml then reject the candidate (a
+date, an ordinal, a slogan) or change its kind (a rank, a duration). Everything works
+on the normalised view text, so offsets here are view offsets; the pipeline maps them
+back to the original.
 """
 
 from __future__ import annotations
@@ -20,13 +21,18 @@ from .rules import Rules, UnitDef
 _WINDOW = 16           # characters of left context the rules see
 _MAX_DIGITS = 24
 _FRACTION_PLACES = Decimal("0.000001")
-_RANGE = regex.compile(r" ?(?:—{1,2}|-|~|至|到|―) ?")
-_PCT_PREFIX = {"百分之": Decimal(1), "千分之": Decimal("0.1"), "万分之": Decimal("0.01")}
+_HALF = Decimal("0.5")
+_RANGE = regex.compile(r" ?(?:\(含\))? ?(?:—{1,2}|-{1,2}|~|至|到|―) ?")
+# 百分之五, 千分之三, 百万分之五, 百分百: a share whose denominator is written in units.
+_PCT_WORD = regex.compile(r"[百千万亿佰仟]+分之|百分百")
 _MASK = regex.compile(r"\*+|…{2,}|\.{3,}|(?<![A-Za-z])[Xx]{1,3}(?![A-Za-z])|×{1,3}")
 _NUMRUN = regex.compile(r"[0-9][0-9,.]*")
 _PAREN_UNIT = regex.compile(r" ?\([^()\n]{1,15}\) ?")
+_UNIT_SPACE = regex.compile(r"[ \t]{1,4}")
 _LIST_SEP = frozenset(",，、;；。")
 _SENTENCE_END = frozenset("。！？!?\n")
+_RATIO_CONTEXT = regex.compile(r"比[^，。；,;!?]{0,8}$")
+_LEAD = regex.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
 
 
 @dataclass(frozen=True)
@@ -65,14 +71,15 @@ class _Cand:
     value: Decimal | None
     value_max: Decimal | None = None
     unit_word: str = ""        # the unit as matched in the normalised text ("" = none)
+    unit_start: int = -1       # where the unit stands in the text (-1: not in the span)
     unit_def: UnitDef | None = None
-    unit_raw: str = ""         # the unit as written
-    span_unit: bool = True     # the unit belongs to the span (not for 41（含…）人)
     approx: str | None = None
     masked: bool = False
-    style: str = "arabic"
+    style: str = "arabic"      # arabic, chinese or mask
     currency: str = ""
-    kind: str = ""
+    prefix_unit: str = ""      # 摄氏37度 → ℃
+    kind: str = ""             # set by the builder for fractions, ratios, percent words
+    unit_out: str = ""         # set by the builder where no unit word decides it
     rule: str = ""
 
 
@@ -83,11 +90,10 @@ class Extractor:
         self.rules = rules
         t = rules.numerals
         self.table = t
-        self.cn_chars = frozenset(t.chars)
         self.big_units = t.big_units
         self.scale_chars = {**t.small_units, **t.big_units}
         cls = regex.escape(t.chars)
-        self.start_re = regex.compile(rf"[0-9{cls}]|\*|…|\.\.\.|[Xx×]")
+        self.start_re = regex.compile(rf"[0-9{cls}半]|\*|…|\.\.\.|[Xx×]")
         self.prefixes = [(w, cur) for w, cur, sc in rules.currency_prefixes
                          if sc is None or sc == script]
         self.before_quals = sorted(rules.approx_before, key=len, reverse=True)
@@ -101,11 +107,13 @@ class Extractor:
         stop = (lambda k: initial.match(text, k) is not None) if initial else None
         return read_numeral(text, i, self.table, stop)
 
-    def _unit(self, text: str, j: int) -> tuple[str, UnitDef, int] | None:
-        """The longest unit at `text[j]` (one space may stand before it)."""
+    def _unit(self, text: str, j: int) -> tuple[str, UnitDef, int, int] | None:
+        """The longest unit at `text[j]` (a few spaces may stand before it):
+        (word, definition, start, end)."""
         n = len(text)
-        if j < n and text[j] == " " and j + 1 < n and text[j + 1] != " ":
-            j += 1
+        m = _UNIT_SPACE.match(text, j)
+        if m is not None and m.end() < n:
+            j = m.end()
         units = self.rules.units
         for length in range(min(self.rules.unit_max_len, n - j), 0, -1):
             word = text[j:j + length]
@@ -115,18 +123,23 @@ class Extractor:
             end = j + length
             if any(text.startswith(nb, end) for nb in d.not_before):
                 continue
-            return word, d, end
+            if word.isascii() and word[-1].isalpha() and end < n and text[end].isascii() \
+                    and text[end].isalpha():
+                continue  # 5min is not 5 m
+            return word, d, j, end
         return None
 
-    def _word_before(self, text: str, i: int, words: list[str]) -> str:
+    @staticmethod
+    def _word_at(text: str, j: int, words: list[str]) -> str:
         for w in words:
-            if text.startswith(w, i - len(w)) and i - len(w) >= 0:
+            if text.startswith(w, j):
                 return w
         return ""
 
-    def _word_at(self, text: str, j: int, words: list[str]) -> str:
+    @staticmethod
+    def _word_before(text: str, i: int, words, floor: int) -> str:
         for w in words:
-            if text.startswith(w, j):
+            if i - len(w) >= floor and text.startswith(w, i - len(w)):
                 return w
         return ""
 
@@ -135,6 +148,7 @@ class Extractor:
         found: list[Quantity] = []
         rejected: list[Rejected] = []
         pos, n = 0, len(text)
+        floor = 0  # qualifiers and signs never reach back into the previous quantity
         while pos < n:
             m = self.start_re.search(text, pos)
             if m is None:
@@ -144,11 +158,13 @@ class Extractor:
             cand: _Cand | None
             if ch in "*….Xx×":
                 cand, nxt = self._mask(text, i)
-            elif text.startswith(("百分之", "千分之", "万分之"), i):
+            elif _PCT_WORD.match(text, i):
                 cand, nxt = self._percent_prefix(text, i)
+            elif ch == "半":
+                cand, nxt = self._half(text, i)
             else:
                 if "0" <= ch <= "9":
-                    if i > 0 and ("a" <= text[i - 1].lower() <= "z"):
+                    if i > 0 and text[i - 1].isascii() and text[i - 1].isalpha():
                         run = _NUMRUN.match(text, i)
                         assert run is not None
                         rejected.append(Rejected(i, run.end(), "code", "letter-joined"))
@@ -164,10 +180,11 @@ class Extractor:
             if cand is None:
                 pos = max(nxt, i + 1)
                 continue
-            result = self._resolve(text, raw, cand)
+            result = self._resolve(text, raw, cand, floor)
             if isinstance(result, Quantity):
                 found.append(result)
                 pos = max(result.end, i + 1)
+                floor = result.end
             else:
                 if result is not None:
                     rejected.append(result)
@@ -186,22 +203,46 @@ class Extractor:
         return self._finish(text, cand, j, allow_range=False), m.end()
 
     def _percent_prefix(self, text: str, i: int) -> tuple[_Cand | None, int]:
-        factor = _PCT_PREFIX[text[i:i + 3]]
-        num = self._numeral(text, i + 3)
+        if text.startswith("百分百", i) or (text.startswith("百分之百", i) and not (
+                i + 4 < len(text) and (text[i + 4] in self.table.digits
+                                       or text[i + 4] in self.scale_chars))):
+            end = i + (3 if text.startswith("百分百", i) else 4)
+            cand = _Cand(i, i, end, end, Decimal(100), style="chinese", kind="percent",
+                         unit_out="%", rule="percent-word")
+            self._after_qualifier(text, cand)
+            return cand, end
+        m = _PCT_WORD.match(text, i)
+        assert m is not None
+        den = Decimal(1)
+        for c in m.group()[:-2]:
+            den *= self.scale_chars.get(c, 1)
+        factor = Decimal(100) / den
+        k = m.end()
+        sign = Decimal(1)
+        for neg in self.rules.negative_prefixes:
+            if text.startswith(neg, k):
+                sign, k = Decimal(-1), k + len(neg)
+                break
+        num = self._numeral(text, k)
         if num is None:
-            return None, i + 3
-        cand = _Cand(i, i + 3, num.end, num.end, num.value * factor,
+            return None, k
+        cand = _Cand(i, k, num.end, num.end, sign * num.value * factor,
                      style="arabic" if num.style != "chinese" else "chinese",
-                     kind="percent", unit_raw="%", rule="percent-word")
-        if i > 0 and text[i - 1] == "负":
-            cand.start -= 1
-            cand.value = -num.value * factor
-        cand.end = num.end
+                     kind="percent", unit_out="%", rule="percent-word")
         self._after_qualifier(text, cand)
         return cand, num.end
 
-    def _numeral_cand(self, text: str, i: int,
-                      found: list[Quantity]) -> tuple[_Cand | None, int]:
+    def _half(self, text: str, i: int) -> tuple[_Cand | None, int]:
+        """半斤, 半小时, 半成: one half of a measure, money or share (never a count)."""
+        cand = _Cand(i, i, i + 1, i + 1, _HALF, style="chinese")
+        done = self._finish(text, cand, i + 1, allow_range=False)
+        if done is None or done.unit_def is None or done.unit_def.kind not in (
+                "measure", "money", "percent"):
+            return None, i + 1
+        return done, i + 1
+
+    def _numeral_cand(self, text: str, i: int, found: list[Quantity],
+                      allow_range: bool = True) -> tuple[_Cand | None, int]:
         num = self._numeral(text, i)
         if num is None:
             return None, i + 1
@@ -209,6 +250,22 @@ class Extractor:
         cand = _Cand(i, i, num.end, num.end, num.value, style=style)
         j = num.end
         n = len(text)
+        t = self.table
+        # 三五百, 四五千, 八九亿, 十五六个: two neighbouring digits are a range;
+        # 三八折: before 折 they are one number.
+        if style == "chinese" and j < n and text[j] in t.digits and text[j - 1] in t.digits:
+            d1, d2 = t.digits[text[j - 1]], t.digits[text[j]]
+            if text.startswith("折", j + 1) and num.end - i == 1:
+                cand.value = Decimal(d1 * 10 + d2)
+                j = cand.num_end = j + 1
+            elif 1 <= d2 - d1 <= 2:
+                second = self._numeral(text, j)
+                if second is not None and num.end - i == 1:
+                    cand.value, cand.value_max = d1 * (second.value / d2), second.value
+                    j = cand.num_end = second.end
+                elif second is not None and second.end == j + 1:
+                    cand.value_max = num.value - d1 + d2
+                    j = cand.num_end = second.end
         # 14.17 億元: a space between the number and its scale.
         if j + 1 < n and text[j] == " " and text[j + 1] in self.big_units:
             k = j + 1
@@ -216,41 +273,69 @@ class Extractor:
                 cand.value = (cand.value or Decimal(0)) * self.big_units[text[k]]
                 k += 1
             j = cand.num_end = k
-        # X分之Y: a fraction, read as a percent (四分之一 → 25 %).
+        # 两个亿: 个 between a number and its scale.
+        if text.startswith("个亿", j) and cand.value is not None:
+            cand.value *= self.big_units.get("亿", 1)
+            j = cand.num_end = j + 2
+        # X分之Y: a fraction, read as a percent (四分之一 → 25 %); 又 joins a whole part.
         if text.startswith("分之", j) or (
-                style == "chinese" and j + 1 < n and text[j] == "分" and text[j + 1] in
-                self.table.digits):
+                style == "chinese" and j + 1 < n and text[j] == "分" and text[j + 1] in t.digits):
             k = j + 2 if text.startswith("分之", j) else j + 1
             den = cand.value
             numer = self._numeral(text, k)
             if numer is not None and den:
-                cand.value = (numer.value / den * 100).quantize(_FRACTION_PLACES).normalize()
+                frac = numer.value / den
+                u = self._unit(text, numer.end)
+                if u is not None and u[1].kind in ("measure", "money"):
+                    # 四分之一公升: a fraction of a unit, not a share.
+                    cand.value = frac.quantize(_FRACTION_PLACES).normalize()
+                    cand.num_end = numer.end
+                    return self._finish(text, cand, numer.end, allow_range=False), numer.end
+                cand.value = (frac * 100).quantize(_FRACTION_PLACES).normalize()
                 cand.num_end = cand.end = numer.end
-                cand.kind, cand.unit_raw, cand.rule = "percent", "%", "fraction"
+                cand.kind, cand.unit_out, cand.rule = "percent", "%", "fraction"
                 self._after_qualifier(text, cand)
                 return cand, numer.end
-        # 36:1 — a ratio where the clause speaks of a 比.
+        # 36:1 — a ratio (kept only where the clause speaks of a 比).
         if j + 1 < n and text[j] == ":" and "0" <= text[j + 1] <= "9":
             second = self._numeral(text, j + 1)
             if second is not None:
                 cand.end = cand.num_end = second.end
                 cand.kind, cand.rule = "ratio", "ratio"
                 return cand, second.end
-        return self._finish(text, cand, j, allow_range=True, found=found), num.end
+        return self._finish(text, cand, j, allow_range=allow_range, found=found), num.end
+
+    def _range_low(self, text: str, cand: _Cand, second: Numeral, second_start: int) -> Decimal:
+        """The lower end of a range, with the scale the text leaves out: 两到三万 → 2万,
+        十八至三十万 → 18万, 一千到两千万 → 1000万."""
+        assert cand.value is not None
+        first = text[cand.num_start:cand.num_end]
+        second_text = text[second_start:second.end]
+        if not any(c in self.scale_chars for c in first):
+            # The first number takes the units that follow the second's leading number.
+            m = _LEAD.match(second_text)
+            if m is not None and m.end() < len(second_text) and all(
+                    c in self.scale_chars for c in second_text[m.end():]):
+                lead = Decimal(m.group()) if m.group()[0].isdigit() \
+                    else Decimal(self.table.digits[m.group()])
+                scaled = cand.value * (second.value / lead) if lead else cand.value
+                # 从8500到3万: a first number already as large as the second keeps its value.
+                return scaled if scaled < second.value else cand.value
+            return cand.value
+        if not any(c in self.big_units for c in first) and second.has_scale:
+            return cand.value * second.scale
+        return cand.value
 
     def _finish(self, text: str, cand: _Cand, j: int, allow_range: bool,
                 found: list[Quantity] | None = None) -> _Cand | None:
-        """Range, inner qualifier, unit and trailing qualifier after the numeral."""
+        """Range, inner qualifier, unit, smaller units and trailing qualifier."""
         n = len(text)
-        if allow_range:
+        if allow_range and cand.value_max is None:
             m = _RANGE.match(text, j)
             if m is not None and m.end() < n:
                 second = self._numeral(text, m.end())
                 if second is not None and cand.value is not None:
-                    low = cand.value
-                    if second.has_scale and not self._has_units(text, cand) \
-                            and low < second.value / second.scale:
-                        low = low * second.scale
+                    low = self._range_low(text, cand, second, m.end())
                     if second.value > low:
                         cand.value, cand.value_max = low, second.value
                         j = cand.num_end = second.end
@@ -262,40 +347,110 @@ class Extractor:
             while j < n and text[j] in self.big_units and cand.value is not None:
                 cand.value *= self.big_units[text[j]]
                 j += 1
+        # 一个半小时, 两个半月: 个半 before a measure is one half more.
+        if text.startswith("个半", j) and cand.value is not None:
+            u = self._unit(text, j + 2)
+            if u is not None and u[1].kind == "measure":
+                cand.value += _HALF
+                j += 2
+            elif text.startswith("个半月", j):
+                cand.value += _HALF
+                j += 1
         unit = self._unit(text, j)
+        span_unit = True
         if unit is None and cand.value is not None and found is not None:
             unit = self._borrowed_unit(text, cand, j, found)
-            if unit is not None:
-                cand.span_unit = False
+            span_unit = unit is None
         if unit is None:
             if inside:  # 3000多 with no unit: leave the qualifier out of the span
                 cand.approx = None
             cand.end = cand.num_end
             return cand
-        word, d, uend = unit
+        word, d, ustart, uend = unit
         cand.unit_word, cand.unit_def = word, d
-        if cand.span_unit:
-            cand.unit_raw = ""  # filled from raw text in _resolve
-            cand.end = uend
-            # 300元至500元: a range written with the unit twice.
-            if allow_range and cand.value_max is None:
-                m = _RANGE.match(text, uend)
-                if m is not None:
-                    second = self._numeral(text, m.end())
-                    if second is not None and text.startswith(word, second.end) \
-                            and cand.value is not None and second.value > cand.value:
-                        cand.value_max = second.value
-                        cand.end = second.end + len(word)
-        else:
+        if not span_unit:
             cand.end = cand.num_end
+            self._after_qualifier(text, cand)
+            return cand
+        cand.unit_start, cand.end = ustart, uend
+        if cand.value_max is None:
+            self._compound(text, cand)
+        # 300元至500元, 兩升到三升, 五元六角-五元七毛八分: a range with the unit twice.
+        if allow_range and cand.value_max is None and cand.value is not None:
+            m = _RANGE.match(text, cand.end)
+            if m is not None and m.end() < n and (text[m.end()].isdigit()
+                                                  or text[m.end()] in self.table.digits):
+                second, _ = self._numeral_cand(text, m.end(), [], allow_range=False)
+                if second is not None and second.value is not None \
+                        and second.unit_def is not None and second.unit_def.kind == d.kind \
+                        and second.unit_def.unit == d.unit and second.value > cand.value:
+                    cand.value_max = second.value
+                    cand.end = second.end
+                    return cand
+        # 三斤半, 三成半: one half more.
+        if cand.end < n and text[cand.end] == "半" and cand.value is not None \
+                and d.kind in ("measure", "money", "percent") \
+                and not any(text.startswith(w, cand.end + 1) for w in self.rules.half_not_before):
+            if cand.value_max is not None:
+                cand.value_max += _HALF  # 三到五岁半
+            else:
+                cand.value += _HALF
+            cand.end += 1
         self._after_qualifier(text, cand)
         return cand
 
-    def _has_units(self, text: str, cand: _Cand) -> bool:
-        return any(c in self.scale_chars for c in text[cand.num_start:cand.num_end])
+    def _compound(self, text: str, cand: _Cand) -> None:
+        """Smaller units after the unit: 123元1角1分, 九块九毛九, 两毛五, 三米九."""
+        word, value = cand.unit_word, cand.value
+        if value is None:
+            return
+        rel = Decimal(1)   # the current unit, relative to the first one
+        pos = cand.end
+        grew = False
+        while True:
+            comp = self.rules.compounds.get(word)
+            if comp is None:
+                break
+            advanced = False
+            for part in comp.parts:
+                # 两美元又三美分, 壹元零壹分: 又 or 零 may stand before the smaller unit.
+                k = pos + (1 if pos < len(text) and (text[pos] in self.table.zeros
+                                                     or text[pos] == "又") else 0)
+                num = self._numeral(text, k)
+                if num is None or num.value != num.value.to_integral_value() or num.value >= 10:
+                    continue
+                pw = self._word_at(text, num.end, part.words)
+                if not pw:
+                    continue
+                rel *= part.factor
+                value += num.value * rel
+                pos, word, advanced, grew = num.end + len(pw), pw, True, True
+                if comp.kind:
+                    cand.kind, cand.unit_out = comp.kind, comp.unit
+                break
+            if advanced:
+                continue
+            # 三块四, 两毛五, 三米九: a bare digit is the next smaller unit (三块零四: two
+            # units smaller).
+            k, step = pos, comp.elided
+            if step is not None and k < len(text) and text[k] in self.table.zeros:
+                k, step = k + 1, step * step
+            if step is not None and k < len(text) and text[k] in self.table.digits \
+                    and text[k] not in self.table.zeros:
+                nxt = text[k + 1:k + 2]
+                if not nxt or not (nxt in self.table.digits or nxt in self.scale_chars
+                                   or self._unit(text, k + 1) is not None):
+                    value += self.table.digits[text[k]] * rel * step
+                    pos = k + 1
+                    grew = True
+                    if comp.kind:
+                        cand.kind, cand.unit_out = comp.kind, comp.unit
+            break
+        if grew:
+            cand.value, cand.end = value, pos
 
     def _borrowed_unit(self, text: str, cand: _Cand, j: int,
-                       found: list[Quantity]) -> tuple[str, UnitDef, int] | None:
+                       found: list[Quantity]) -> tuple[str, UnitDef, int, int] | None:
         """A bare number whose unit stands elsewhere: 41（含双师型21）人, 未入学4,."""
         n = len(text)
         m = _PAREN_UNIT.match(text, j)
@@ -322,7 +477,7 @@ class Extractor:
                 d = self.rules.units.get(last.unit) or self.rules.units.get(
                     self.rules.normalize(last.unit))
                 if d is not None:
-                    return last.unit, d, j
+                    return last.unit, d, j, j
         return None
 
     def _after_qualifier(self, text: str, cand: _Cand) -> None:
@@ -332,31 +487,53 @@ class Extractor:
                 cand.approx = self.rules.approx_after[w]
 
     # -- resolving ------------------------------------------------------------------
-    def _resolve(self, text: str, raw: str, cand: _Cand) -> Quantity | Rejected | None:
+    def _prefixes(self, text: str, cand: _Cand, floor: int) -> None:
+        """Sign, unit word, currency sign and qualifier before the number."""
         rules = self.rules
-        # Leading sign, currency sign and qualifier (the qualifier stays out of the span).
         start = cand.start
-        if cand.style == "arabic" and start > 0 and text[start - 1] == "-" and (
-                start == 1 or not ((text[start - 2].isascii() and text[start - 2].isalnum())
-                              or text[start - 2] in ")]")):
-            start -= 1
+
+        def negate() -> None:
             cand.value = -cand.value if cand.value is not None else None
             if cand.value_max is not None:
                 cand.value_max = -cand.value_max
-        elif start > 0 and text[start - 1] == "负" and cand.kind != "percent":
+
+        if cand.style == "arabic" and start - 1 >= floor and text[start - 1] == "-" and (
+                start == 1 or not ((text[start - 2].isascii() and text[start - 2].isalnum())
+                                   or text[start - 2] in ")]")):
             start -= 1
-            cand.value = -cand.value if cand.value is not None else None
+            negate()
+        else:
+            neg = self._word_before(text, start, rules.negative_prefixes, floor)
+            if neg:
+                start -= len(neg)
+                negate()
+        for word, kind, unit in rules.unit_prefixes:
+            if cand.unit_def is None or cand.unit_def.kind != kind:
+                break  # 摄氏 needs a unit of its kind after the number (37度, 37°)
+            if start - len(word) >= floor and text.startswith(word, start - len(word)):
+                start -= len(word)
+                cand.prefix_unit, cand.kind = unit, kind
+                neg = self._word_before(text, start, rules.negative_prefixes, floor)
+                if neg and cand.value is not None and cand.value > 0:
+                    start -= len(neg)
+                    negate()
+                break
         for word, currency in self.prefixes:
-            if text.startswith(word, start - len(word)) and start - len(word) >= 0:
+            if start - len(word) >= floor and text.startswith(word, start - len(word)):
                 cand.currency = currency
                 start -= len(word)
                 break
         if cand.approx is None:
-            w = self._word_before(text, start, self.before_quals)
-            if w and not any(text.startswith(ff, start - len(ff)) for ff in rules.false_friends
-                             if start - len(ff) >= 0):
+            w = self._word_before(text, start, self.before_quals, floor)
+            if w and not any(start - len(ff) >= floor and text.startswith(ff, start - len(ff))
+                             for ff in rules.false_friends):
                 cand.approx = rules.approx_before[w]
         cand.start = start
+
+    def _resolve(self, text: str, raw: str, cand: _Cand,
+                 floor: int) -> Quantity | Rejected | None:
+        rules = self.rules
+        self._prefixes(text, cand, floor)
 
         # Kind from the unit (or what the builder decided).
         unit_def = cand.unit_def
@@ -371,18 +548,20 @@ class Extractor:
 
         # Context rules: the first that matches decides.
         lo = max(0, cand.start - _WINDOW)
-        after_pos = cand.end
         decided: tuple[str, str] | None = None
+        rule_name = ""
         for r in rules.context_rules:
             if r.style != "any" and r.style != cand.style:
                 continue
             if r.units and unit_key not in r.units:
                 continue
+            if r.kinds and kind not in r.kinds:
+                continue
             if r.numeral is not None and not r.numeral.fullmatch(numeral_text):
                 continue
             if r.before is not None and r.before.search(text, lo, cand.start) is None:
                 continue
-            if r.after is not None and r.after.match(text, after_pos) is None:
+            if r.after is not None and r.after.match(text, cand.end) is None:
                 continue
             decided = ("accept", r.accept) if r.accept else ("reject", r.reason or "other")
             rule_name = r.name
@@ -393,14 +572,14 @@ class Extractor:
             if kind == "rank" and cand.start > 0 and text[cand.start - 1] == "第":
                 cand.start -= 1
         elif decided is not None:
-            if cand.style == "chinese" and unit_def is None:
+            if cand.style in ("chinese", "mask") and unit_def is None:
                 return None
             return Rejected(cand.start, cand.end, decided[1], rule_name)
 
         if kind.startswith("reject:"):
             return Rejected(cand.start, cand.end, kind.split(":", 1)[1], "unit:" + unit_key)
         if kind == "ratio":
-            if not regex.search(r"比[^，。；,;!?]{0,8}$", text[lo:cand.start]):
+            if not _RATIO_CONTEXT.search(text, lo, cand.start):
                 return Rejected(cand.start, cand.end, "other", "colon-not-ratio")
         elif not kind:
             if cand.style in ("chinese", "mask"):
@@ -408,22 +587,24 @@ class Extractor:
             return Rejected(cand.start, cand.end, "bare", "no-unit")
 
         # The unit as written and the value in base units.
-        unit_out = ""
+        unit_out = cand.unit_out
         value, value_max = cand.value, cand.value_max
-        if unit_def is not None:
+        if unit_def is not None and not cand.unit_out:
             factor = unit_def.factor
+            if unit_def.factor_below is not None and value is not None \
+                    and value >= unit_def.factor_below:
+                factor = Decimal(1)
             if factor != 1:
                 value = value * factor if value is not None else None
                 value_max = value_max * factor if value_max is not None else None
             if unit_def.unit:
                 unit_out = unit_def.unit
-            elif cand.span_unit:
-                ustart = cand.end - len(cand.unit_word)
-                unit_out = raw[ustart:cand.end]
+            elif cand.unit_start >= 0:
+                unit_out = raw[cand.unit_start:cand.unit_start + len(cand.unit_word)]
             else:
                 unit_out = cand.unit_word
-        elif cand.unit_raw:
-            unit_out = cand.unit_raw
+        if cand.prefix_unit:
+            unit_out = cand.prefix_unit
         if kind == "money" and cand.currency and (unit_def is None or unit_def.unit == "元"):
             unit_out = cand.currency
         return Quantity(cand.start, cand.end, kind, value, value_max, unit_out,

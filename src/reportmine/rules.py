@@ -56,6 +56,7 @@ def _check_regex(value: str) -> str:
 
 # -- schemas, one per file ---------------------------------------------------------
 class NumeralsFile(_Strict):
+    negative_prefixes: list[str] = []
     digits: dict[str, int]
     small_units: dict[str, int]
     big_units: dict[str, int]
@@ -80,8 +81,28 @@ class UnitGroup(_Strict):
     kind: Kind
     unit: str = ""
     factor: Decimal = Decimal(1)
+    factor_below: Decimal | None = None
     words: list[str] = Field(min_length=1)
     not_before: list[str] = []
+
+
+class CompoundPart(_Strict):
+    words: list[str] = Field(min_length=1)
+    factor: Decimal
+
+
+class Compound(_Strict):
+    after: list[str] = Field(min_length=1)
+    kind: Kind | None = None
+    unit: str = ""
+    parts: list[CompoundPart] = []
+    elided: Decimal | None = None
+
+
+class UnitPrefix(_Strict):
+    kind: Kind
+    unit: str
+    words: list[str] = Field(min_length=1)
 
 
 class CurrencyPrefix(_Strict):
@@ -91,8 +112,11 @@ class CurrencyPrefix(_Strict):
 
 
 class UnitsFile(_Strict):
+    half_not_before: list[str] = []
     units: list[UnitGroup]
     currency_prefixes: list[CurrencyPrefix] = []
+    unit_prefixes: list[UnitPrefix] = []
+    compounds: list[Compound] = []
 
 
 class Qualifier(_Strict):
@@ -122,6 +146,7 @@ class ContextRule(_Strict):
     style: Literal["any", "arabic", "chinese"] = "any"
     numeral: str = ""   # regex the numeral text must match whole
     units: list[str] = []  # the unit must be one of these; "-" stands for no unit
+    kinds: list[Kind] = []  # the unit's kind must be one of these
     before: str = ""    # regex that must match the text ending where the candidate starts
     after: str = ""     # regex that must match the text starting where it ends
     note: str = ""
@@ -216,6 +241,7 @@ class UnitDef:
     unit: str          # "" = as written
     factor: Decimal
     not_before: tuple[str, ...]
+    factor_below: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +252,7 @@ class CompiledContextRule:
     style: str
     numeral: regex.Pattern[str] | None
     units: frozenset[str]
+    kinds: frozenset[str]
     before: regex.Pattern[str] | None
     after: regex.Pattern[str] | None
 
@@ -239,7 +266,7 @@ class CompiledCleanRule:
     join: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class Rules:
     """Everything reportmine knows about the language, loaded from patterns/."""
 
@@ -254,6 +281,10 @@ class Rules:
     approx_inside: dict[str, str]
     approx_after: dict[str, str]
     false_friends: tuple[str, ...]
+    negative_prefixes: tuple[str, ...]
+    compounds: dict[str, Compound]                       # unit word → what may follow it
+    unit_prefixes: tuple[tuple[str, str, str], ...]      # (word, kind, unit), longest first
+    half_not_before: tuple[str, ...]
     currency_prefixes: tuple[tuple[str, str, str | None], ...]  # (word, currency, script)
     context_rules: tuple[CompiledContextRule, ...]
     clean_rules: tuple[CompiledCleanRule, ...]
@@ -370,13 +401,15 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
     units: dict[str, UnitDef] = {}
     for g in units_file.units:
         for w in g.words:
-            units[w] = UnitDef(g.kind, g.unit, g.factor, tuple(g.not_before))
+            units[w] = UnitDef(g.kind, g.unit, g.factor, tuple(g.not_before), g.factor_below)
     for p in rej.pseudo_units:
         for w in p.words:
             # A pseudo unit (年, 届) marks a non-quantity; it must not shadow a real unit.
             units.setdefault(w, UnitDef("reject:" + p.reason, "", Decimal(1), ()))
     numeral_chars = set(numerals.chars)
-    initial = sorted((w for w in units if w[0] in numerals.small_units), key=len, reverse=True)
+    # Units that begin with a numeral character (千瓦, 兆瓦, 百分点) stop the numeral there.
+    initial = sorted((w for w in units if w[0] in numerals.small_units
+                      or (w[0] in numerals.big_units and len(w) > 1)), key=len, reverse=True)
     numeral_initial_units = regex.compile("|".join(map(regex.escape, initial))) if initial else None
 
     quals = get("qualifiers.toml", QualifiersFile)
@@ -398,7 +431,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
             context_rules.append(CompiledContextRule(
                 name=r.name, reason=r.reason, accept=r.accept, style=r.style,
                 numeral=regex.compile(r.numeral) if r.numeral else None,
-                units=frozenset(r.units),
+                units=frozenset(r.units), kinds=frozenset(r.kinds),
                 before=regex.compile(f"(?:{r.before})$") if r.before else None,
                 after=regex.compile(r.after) if r.after else None,
             ))
@@ -442,6 +475,11 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         approx_inside=approx_inside,
         approx_after=approx_after,
         false_friends=tuple(quals.false_friends),
+        negative_prefixes=tuple(sorted(num.negative_prefixes, key=len, reverse=True)),
+        compounds={w: c for c in units_file.compounds for w in c.after},
+        unit_prefixes=tuple(sorted(((w, p.kind, p.unit) for p in units_file.unit_prefixes
+                                    for w in p.words), key=lambda x: -len(x[0]))),
+        half_not_before=tuple(units_file.half_not_before),
         currency_prefixes=tuple(sorted(
             ((w, p.unit, p.script) for p in units_file.currency_prefixes for w in p.words),
             key=lambda x: -len(x[0]))),
