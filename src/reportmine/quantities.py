@@ -80,6 +80,7 @@ class _Cand:
     prefix_unit: str = ""      # 摄氏37度 → ℃
     kind: str = ""             # set by the builder for fractions, ratios, percent words
     unit_out: str = ""         # set by the builder where no unit word decides it
+    per: tuple[int, int] | None = None  # 27克/千克, 5000元/吨: the "per" part of the unit
     rule: str = ""
 
 
@@ -387,6 +388,12 @@ class Extractor:
                     cand.value_max = second.value
                     cand.end = second.end
                     return cand
+        # 27克/千克, 5000元/吨: a rate per another unit.
+        if cand.end + 1 < n and text[cand.end] == "/":
+            per = self._unit(text, cand.end + 1)
+            if per is not None and per[2] == cand.end + 1 and not per[1].kind.startswith("reject"):
+                cand.per = (cand.end, per[3])
+                cand.end = per[3]
         # 三斤半, 三成半: one half more.
         if cand.end < n and text[cand.end] == "半" and cand.value is not None \
                 and d.kind in ("measure", "money", "percent") \
@@ -607,5 +614,7 @@ class Extractor:
             unit_out = cand.prefix_unit
         if kind == "money" and cand.currency and (unit_def is None or unit_def.unit == "元"):
             unit_out = cand.currency
+        if cand.per is not None:
+            unit_out += raw[cand.per[0]:cand.per[1]]
         return Quantity(cand.start, cand.end, kind, value, value_max, unit_out,
                         cand.approx, cand.masked, cand.rule or ("unit:" + unit_key))
