@@ -31,7 +31,7 @@ _PAREN_UNIT = regex.compile(r" ?\([^()\n]{1,15}\) ?")
 _UNIT_SPACE = regex.compile(r"[ \t]{1,4}")
 _LIST_SEP = frozenset(",，、;；。")
 _SENTENCE_END = frozenset("。！？!?\n")
-_RATIO_CONTEXT = regex.compile(r"比[^，。；,;!?]{0,8}$")
+_RATIO_CONTEXT = regex.compile(r"(?:比|结构)[^，。；,;!?]{0,8}$")
 _LEAD = regex.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
 
 
@@ -297,13 +297,32 @@ class Extractor:
                 cand.kind, cand.unit_out, cand.rule = "percent", "%", "fraction"
                 self._after_qualifier(text, cand)
                 return cand, numer.end
-        # 36:1 — a ratio (kept only where the clause speaks of a 比).
-        if j + 1 < n and text[j] == ":" and "0" <= text[j + 1] <= "9":
-            second = self._numeral(text, j + 1)
-            if second is not None:
-                cand.end = cand.num_end = second.end
-                cand.kind, cand.rule = "ratio", "ratio"
-                return cand, second.end
+        # 1/4, 1/3 in running text: a fraction, read as a percent like 四分之一.
+        if style == "arabic" and j + 1 < n and text[j] == "/" and text[j + 1].isdigit() \
+                and (i == 0 or text[i - 1] != "/"):
+            den_num = self._numeral(text, j + 1)
+            if den_num is not None and cand.value is not None \
+                    and cand.value == cand.value.to_integral_value() \
+                    and den_num.value == den_num.value.to_integral_value() \
+                    and 0 < cand.value < den_num.value <= 1000 \
+                    and not (den_num.end < n and text[den_num.end] in "/.-"):
+                cand.value = (cand.value / den_num.value * 100).quantize(
+                    _FRACTION_PLACES).normalize()
+                cand.num_end = cand.end = den_num.end
+                cand.kind, cand.unit_out, cand.rule = "percent", "%", "fraction"
+                return cand, den_num.end
+        # 36:1, 8.7∶41.2∶50.1 — a ratio (kept only where the clause speaks of a 比 or
+        # a 结构); the value is its first term.
+        k = j
+        while k + 1 < n and text[k] == ":" and "0" <= text[k + 1] <= "9":
+            term = self._numeral(text, k + 1)
+            if term is None:
+                break
+            k = term.end
+        if k > j:
+            cand.end = cand.num_end = k
+            cand.kind, cand.rule = "ratio", "ratio"
+            return cand, k
         return self._finish(text, cand, j, allow_range=allow_range, found=found), num.end
 
     def _range_low(self, text: str, cand: _Cand, second: Numeral, second_start: int) -> Decimal:
@@ -391,7 +410,7 @@ class Extractor:
         # 27克/千克, 5000元/吨: a rate per another unit.
         if cand.end + 1 < n and text[cand.end] == "/":
             per = self._unit(text, cand.end + 1)
-            if per is not None and per[2] == cand.end + 1 and not per[1].kind.startswith("reject"):
+            if per is not None and per[2] == cand.end + 1 and per[1].kind != "reject:ordinal":
                 cand.per = (cand.end, per[3])
                 cand.end = per[3]
         # 三斤半, 三成半: one half more.
@@ -550,7 +569,8 @@ class Extractor:
                 kind = unit_def.kind
             elif cand.currency:
                 kind = "money"
-        unit_key = cand.unit_word or "-"
+        # "-" stands for no unit; a share or ratio the builder made has its own key.
+        unit_key = cand.unit_word or ("-" if not cand.kind else cand.unit_out or cand.kind)
         numeral_text = text[cand.num_start:cand.num_end]
 
         # Context rules: the first that matches decides.
@@ -562,6 +582,8 @@ class Extractor:
                 continue
             if r.units and unit_key not in r.units:
                 continue
+            if r.accept and kind and r.units == {"-"}:
+                continue  # a kind for unit-less numbers never overrides $688億
             if r.kinds and kind not in r.kinds:
                 continue
             if r.numeral is not None and not r.numeral.fullmatch(numeral_text):

@@ -143,7 +143,7 @@ class ContextRule(_Strict):
     name: str
     reason: Reason | None = None
     accept: Kind | None = None
-    style: Literal["any", "arabic", "chinese"] = "any"
+    style: Literal["any", "arabic", "chinese", "mask"] = "any"
     numeral: str = ""   # regex the numeral text must match whole
     units: list[str] = []  # the unit must be one of these; "-" stands for no unit
     kinds: list[Kind] = []  # the unit's kind must be one of these
