@@ -190,7 +190,22 @@ class Extractor:
                 if result is not None:
                     rejected.append(result)
                 pos = max(cand.num_end, i + 1)
-        return found, rejected
+        return self._share_units(text, found), rejected
+
+    @staticmethod
+    def _share_units(text: str, found: list[Quantity]) -> list[Quantity]:
+        """1.28万亿、1.18万亿、8200亿元: numbers listed before one unit take that unit."""
+        out = list(found)
+        for k in range(len(out) - 2, -1, -1):
+            q, nxt = out[k], out[k + 1]
+            if q.rule != "scaled-number" or nxt.kind not in ("money", "count", "measure"):
+                continue
+            gap = text[q.end:nxt.start]
+            if gap in ("、", "，", ",", "和", "及", "与") and nxt.value_max is None:
+                out[k] = Quantity(q.start, q.end, nxt.kind, q.value, q.value_max,
+                                  nxt.unit if nxt.kind == "money" else nxt.unit, q.approx,
+                                  q.masked, "shared-unit")
+        return out
 
     # -- candidate builders -------------------------------------------------------
     def _mask(self, text: str, i: int) -> tuple[_Cand | None, int]:
