@@ -22,7 +22,39 @@ _YEAR = regex.compile(
     r"(?r)((?:19|20)\d{2})\s*年(?:度)?(?:(上半年|下半年)|第?([一二三四1-4])季度)?")
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _MAX_INDICATOR = 10
-_GOAL_AFTER = regex.compile(r"[^，。；,;]{0,6}(?:的)?(?:目标任务|目标|任务)")
+_ROLE_WINDOW = 24
+_QUOTE_CHARS = frozenset("“”\"'‘’《》「」『』")
+_SHARE_WORDS = ("比例", "比重", "占比", "比率")
+_LIST_JOINERS = ("、", "和", "及", "与", ",", "，")
+_INTRODUCERS = ("为期", "历时", "长达")  # 为期一周的专项督导: the noun comes after
+_GOAL_AFTER = regex.compile(r"[^，。；,;]{0,6}(?:的)?(?:目标任务|目标|任务|方案|计划|规划)")
+_QUOTED = regex.compile(r"“[^”\n]{0,30}”|《[^》\n]{0,60}》|「[^」\n]{0,30}」")
+
+
+def _mask_quotes(s: str) -> str:
+    """The text with quoted names and titles blanked out (same length)."""
+    return _QUOTED.sub(lambda m: " " * len(m.group()), s)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A short piece of a clause as words: normalised text, text as written, tokens."""
+
+    norm: str
+    raw: str
+    words: list[str]
+
+    def _span(self, i: int, j: int) -> tuple[int, int]:
+        a = sum(len(w) for w in self.words[:i])
+        return a, a + sum(len(w) for w in self.words[i:j])
+
+    def chars(self, i: int, j: int) -> str:
+        a, b = self._span(i, j)
+        return self.norm[a:b]
+
+    def raw_chars(self, i: int, j: int) -> str:
+        a, b = self._span(i, j)
+        return self.raw[a:b]
 
 
 @dataclass(frozen=True)
@@ -66,104 +98,179 @@ class Attributor:
         ind = rules.indicators
         self.boundary_back = regex.compile("(?r)" + ind.boundary)
         self.boundary_fwd = regex.compile(ind.boundary)
-        self.strip_prefix = sorted(ind.strip_prefix, key=len, reverse=True)
-        self.strip_suffix = sorted(ind.strip_suffix, key=len, reverse=True)
+        self.strip_prefix = frozenset(ind.strip_prefix)
+        self.strip_suffix = frozenset(ind.strip_suffix)
         self.stop_words = frozenset(ind.stop_words)
         self.verbs = frozenset(ind.verbs)
+        self.generic_nouns = frozenset(ind.generic_nouns)
+        self.copulas = tuple(ind.copulas)
+        self.per_words = frozenset(ind.per_words)
+        self.right_units = frozenset(ind.right_units)
         mod = rules.modality
-        self.target_cues = frozenset(mod.target_cues)
-        self.actual_cues = frozenset(mod.actual_cues)
+        # Reverse searches: the match nearest the end of the window (the figure) first.
+        self.target_re = regex.compile("(?r)(?:" + "|".join(mod.target_cues) + ")") \
+            if mod.target_cues else None
+        self.actual_re = regex.compile("(?r)(?:" + "|".join(mod.actual_cues) + ")") \
+            if mod.actual_cues else None
         self.tok = tokenizer or _Tokenizer(rules.userdict)
+        self._approx_before = sorted(rules.approx_before, key=len, reverse=True)
+        self._approx_after = sorted(rules.approx_after, key=len, reverse=True)
 
     # -- indicator ----------------------------------------------------------------
-    def _strip(self, s: str) -> str:
-        changed = True
-        while changed and s:
-            changed = False
-            s2 = s.strip(" \t")
-            for w in self.strip_prefix:
-                if s2.startswith(w) and len(s2) > len(w):
-                    s2 = s2[len(w):]
-                    changed = True
-                    break
-            for w in self.strip_suffix:
-                if s2.endswith(w) and len(s2) > len(w):
-                    s2 = s2[:-len(w)]
-                    changed = True
-                    break
-            if s2 in self.strip_suffix or s2 in self.strip_prefix:
-                s2 = ""
-            s = s2
-        return s
+    def _window(self, text: str, raw: str, lo: int, hi: int) -> _Phrase:
+        """The words of [lo, hi) without quote marks and complete bracketed asides."""
+        drop = [False] * (hi - lo)
+        stack: list[int] = []
+        for i in range(lo, hi):
+            c = text[i]
+            if c in "([":
+                stack.append(i)
+            elif c in ")]":
+                if stack:
+                    for k in range(stack.pop(), i + 1):
+                        drop[k - lo] = True
+                else:
+                    drop[i - lo] = True  # the close of a bracket the figure stands in
+            elif c in _QUOTE_CHARS or c in " \t":
+                drop[i - lo] = True
+        for k in stack:
+            drop[k - lo] = True  # an open bracket the figure stands in: keep what follows
+        keep = [i for i in range(lo, hi) if not drop[i - lo]]
+        norm = "".join(text[i] for i in keep)
+        return _Phrase(norm, "".join(raw[i] for i in keep), self.tok.cut(norm) if norm else [])
 
-    def _tail(self, s: str) -> str:
-        """The last words of `s` that fit the indicator length."""
-        if len(s) <= _MAX_INDICATOR:
-            return s
-        words = self.tok.cut(s)
-        out = ""
-        for w in reversed(words):
-            if len(out) + len(w) > _MAX_INDICATOR:
-                break
-            out = w + out
-        return out or s[-_MAX_INDICATOR:]
+    def _strip(self, p: _Phrase, i: int, j: int) -> tuple[int, int]:
+        """Words [i, j) without function words at either end."""
+        w = p.words
+        while i < j and w[i] in self.strip_prefix:
+            i += 1
+        while i < j and w[j - 1] in self.strip_suffix:
+            j -= 1
+        return i, j
 
-    def _head(self, s: str) -> str:
-        """The first words of `s` up to a verb, fitting the indicator length."""
-        words = self.tok.cut(s)
-        out = ""
-        for w in words:
-            if out and (w in self.verbs or len(out) + len(w) > _MAX_INDICATOR):
-                break
-            out += w
-        return out
+    def _tail(self, p: _Phrase, i: int, j: int) -> tuple[int, int]:
+        """The last words of [i, j) that fit the indicator length."""
+        k, n = j, 0
+        while k > i and n + len(p.words[k - 1]) <= _MAX_INDICATOR:
+            k -= 1
+            n += len(p.words[k])
+        return (k, j) if k < j else (j - 1, j)
+
+    def _noun_after(self, p: _Phrase, i: int, j: int) -> tuple[int, int]:
+        """The noun after a measure word: 两个省级试点项目的推进情况 → 省级试点项目 (the
+        noun the measure word counts, up to 的 or a verb); 具有…资格的公办中小学校建立… →
+        公办中小学校 (a clause that starts with a verb describes the noun after its 的)."""
+        w = p.words
+        if i < j and w[i] in self.verbs:
+            k = next((k for k in range(i, j) if w[k] == "的"), -1)
+            if k < 0:
+                return i, i
+            i = k + 1
+        k = i
+        while k < j and w[k] not in self.verbs and w[k] != "的":
+            k += 1
+        return self._strip(p, i, k)
 
     def indicator(self, text: str, raw: str, q: Quantity, lb: int, rb: int,
-                  clause_start: int) -> str:
-        left_raw = text[lb:q.start]
-        left = self._strip(left_raw)
-        right_view = text[q.end:rb]
-        if q.kind in ("percent", "pp") and "占" in text[clause_start:q.start] \
-                and q.kind == "percent":
-            return "占比"
-        right = self._strip(right_view)
-        use_right = False
-        if q.kind == "count" and right and len(right) >= 2:
-            tail = left_raw.rstrip()
-            copula = bool(regex.search(r"(?:为|是|达|达到|共计|合计|总数|总计)$", tail))
-            use_right = not (copula and len(left) >= 2)
-        elif len(left) < 2 and len(right) >= 2:
-            use_right = True
-        if use_right:
-            phrase = self._head(right)
-            offset = q.end + right_view.find(phrase) if phrase in right_view else -1
-        else:
-            phrase = self._tail(left)
-            offset = q.start - len(left_raw) + left_raw.rfind(phrase) if phrase else -1
-        if len(phrase) < 2 or phrase in self.stop_words:
-            return ""
-        # Write the phrase as it stands in the document (not normalised).
-        if offset >= 0 and text[offset:offset + len(phrase)] == phrase:
-            return raw[offset:offset + len(phrase)]
-        return phrase
+                  clause_start: int, prev: str) -> str:
+        # Qualifiers around the figure (不少于20%, 90%以上) are not part of what it measures.
+        hi = q.start
+        for w in self._approx_before:
+            if text.startswith(w, hi - len(w)) and hi - len(w) >= lb:
+                hi -= len(w)
+                break
+        lo = q.end
+        for w in self._approx_after:
+            if text.startswith(w, lo) and lo + len(w) <= rb:
+                lo += len(w)
+                break
+        left = self._window(text, raw, lb, hi)
+        right = self._window(text, raw, lo, rb)
+        if q.kind == "percent":
+            # 占中小学校比例的55%, 占比达到87.5%, 占上年总支出…的88.41%
+            tail = left.norm.rstrip("的为达到是")
+            for word in _SHARE_WORDS:
+                if tail.endswith(word):
+                    return word
+            if "占" in text[clause_start:q.start]:
+                return "占比"
+        if q.kind == "rank":
+            m = _QUOTED.search(text, clause_start, q.start)
+            if m is not None:
+                return raw[m.start() + 1:m.end() - 1]
+        la, lb_ = self._strip(left, 0, len(left.words))
+        if lb_ <= la and prev and left.words and left.words[-1] in self.per_words:
+            return prev  # 每次不少于一周: the figure before it says what
+        lchars = left.chars(la, lb_)
+        left_ok = len(lchars) >= 2 and lchars not in self.stop_words
+        left_weak = not left_ok or lchars in self.verbs or len(lchars) <= 2 \
+            or left.norm.endswith(_INTRODUCERS) \
+            or (la < lb_ and left.words[la] in self.per_words)
+        phrase: tuple[_Phrase, int, int] | None = None
+        if right.words and right.words[0] == "的" and left_weak:
+            # 10万元的奖励资金, 为期一周的专项督导: the figure describes what follows.
+            a, b = self._noun_after(right, 1, len(right.words))
+            if len(right.chars(a, b)) >= 2:
+                phrase = (right, *self._tail(right, a, b))
+        if phrase is None:
+            ra, rb2 = self._strip(right, 0, len(right.words))
+            # 统招17名、分招32名: what follows a list separator is the next item's;
+            # 41（含双师型21）人: an aside.
+            right_ok = len(right.chars(ra, rb2)) >= 2 \
+                and not right.norm.startswith(_LIST_JOINERS) \
+                and not text.startswith(("(", "["), q.end)
+            copula = any(left.norm.endswith(c) for c in self.copulas)
+            if q.kind == "measure" and right_ok and not right.norm.startswith("的"):
+                use_right = True  # 400米标准跑道, 2-3岁托班
+            elif q.unit in self.right_units and right_ok:
+                use_right = True
+            elif q.kind == "count" and right_ok:
+                use_right = not (copula and left_ok)
+            else:
+                use_right = right_ok and not left_ok
+            if use_right:
+                a, b = self._noun_after(right, ra, rb2)
+                noun = right.chars(a, b)
+                if q.kind == "count" and left.norm.endswith("的") and left_ok and noun:
+                    # 配建的8所学校: the attribute before the figure joins its noun.
+                    return (left.raw_chars(la, lb_) + right.raw_chars(a, b))[-_MAX_INDICATOR:]
+                if len(noun) < 2 or noun in self.generic_nouns:
+                    a, b = ra, rb2  # 12所学校开展暑期托管服务: keep what they did
+                phrase = (right, *self._tail(right, a, b))
+            elif left_ok:
+                phrase = (left, *self._tail(left, la, lb_))
+        if phrase is None:
+            return prev
+        ph, a, b = phrase
+        out = ph.raw_chars(a, b)
+        return out if len(out) >= 2 else prev
 
     # -- modality, role, period -------------------------------------------------------
     def modality(self, text: str, q: Quantity, s: int, clause_start: int, clause_end: int,
-                 part: str) -> str:
-        """target or actual: the clause first, then the sentence, then the report part."""
-        if _GOAL_AFTER.match(text, q.end, clause_end):
+                 part: str, role: str) -> str:
+        """target or actual: the figure's clause first, then the report part, then the
+        nearest cue in the rest of the sentence."""
+        if role == "target" or _GOAL_AFTER.match(text, q.end, clause_end):
             return "target"
-        for lo, hi in ((clause_start, q.start), (s, clause_start)):
-            words = set(self.tok.cut(text[lo:hi])) if hi > lo else set()
-            if words & self.target_cues:
-                return "target"
-            if words & self.actual_cues:
-                return "actual"
-        return "target" if part == "plan" else "actual"
+        cue = self._nearest_cue(_mask_quotes(text[clause_start:q.start]))
+        if cue:
+            return cue
+        if part == "plan":
+            return "target"
+        return self._nearest_cue(_mask_quotes(text[s:clause_start])) or "actual"
 
-    def role(self, text: str, q: Quantity, clause_start: int, clause_end: int,
-             modality: str) -> str:
-        before = text[clause_start:q.start]
+    def _nearest_cue(self, window: str) -> str:
+        t = self.target_re.search(window) if self.target_re else None
+        a = self.actual_re.search(window) if self.actual_re else None
+        if t is None and a is None:
+            return ""
+        if a is None or (t is not None and t.end() > a.end()):
+            return "target"
+        return "actual"
+
+    def role(self, text: str, q: Quantity, s: int, clause_end: int) -> str:
+        # The role rules look back across brackets (任务（44265万元）), not across clauses.
+        before = text[max(s, q.start - _ROLE_WINDOW):q.start]
         after = text[q.end:clause_end]
         for role, kinds, b, a in self.rules.roles:
             if kinds and q.kind not in kinds:
@@ -185,6 +292,7 @@ class Attributor:
                   parts: Sequence[str], fallback_periods: Sequence[str]) -> list[Attribution]:
         out: list[Attribution] = []
         prev_end = 0
+        prev_sentence, prev_indicator = -1, ""
         for k, q in enumerate(quantities):
             s, e = sentence_bounds(text, q.start, q.end)
             m = self.boundary_back.search(text, s, q.start)
@@ -194,9 +302,11 @@ class Attributor:
             m = self.boundary_fwd.search(text, q.end, e)
             clause_end = m.start() if m else e
             rb = min(clause_end, nxt)
-            indicator = self.indicator(text, raw, q, lb, rb, clause_start)
-            modality = self.modality(text, q, s, clause_start, clause_end, parts[k])
-            role = self.role(text, q, clause_start, clause_end, modality)
+            prev = prev_indicator if prev_sentence == s else ""
+            indicator = self.indicator(text, raw, q, lb, rb, clause_start, prev)
+            prev_sentence, prev_indicator = s, indicator
+            role = self.role(text, q, s, clause_end)
+            modality = self.modality(text, q, s, clause_start, clause_end, parts[k], role)
             period = self.period(text, s, q, fallback_periods[k])
             out.append(Attribution(indicator, modality, role, period, "", s, e))
             prev_end = q.end

@@ -217,6 +217,10 @@ class IndicatorsFile(_Strict):
     strip_suffix: list[str] = []
     stop_words: list[str] = []
     verbs: list[str] = []
+    generic_nouns: list[str] = []
+    copulas: list[str] = []
+    per_words: list[str] = []
+    right_units: list[str] = []
     boundary: str = ""
     _re = field_validator("boundary")(_check_regex)
 
