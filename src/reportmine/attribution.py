@@ -23,6 +23,7 @@ _YEAR = regex.compile(
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _MAX_INDICATOR = 10
 _ROLE_WINDOW = 24
+_MAX_SUBJECT = 40
 _QUOTE_CHARS = frozenset("“”\"'‘’《》「」『』")
 _SHARE_WORDS = ("比例", "比重", "占比", "比率")
 _LIST_JOINERS = ("、", "和", "及", "与", ",", "，")
@@ -103,6 +104,7 @@ class Attributor:
         self.stop_words = frozenset(ind.stop_words)
         self.verbs = frozenset(ind.verbs)
         self.generic_nouns = frozenset(ind.generic_nouns)
+        self.conjunctions = frozenset(ind.conjunctions)
         self.copulas = tuple(ind.copulas)
         self.per_words = frozenset(ind.per_words)
         self.right_units = frozenset(ind.right_units)
@@ -167,7 +169,8 @@ class Attributor:
                 return i, i
             i = k + 1
         k = i
-        while k < j and w[k] not in self.verbs and w[k] != "的":
+        while k < j and w[k] not in self.verbs and w[k] != "的" and \
+                (k == i or w[k] not in self.conjunctions):
             k += 1
         return self._strip(p, i, k)
 
@@ -245,6 +248,21 @@ class Attributor:
         out = ph.raw_chars(a, b)
         return out if len(out) >= 2 else prev
 
+    def subject(self, text: str, raw: str, q: Quantity, clause_start: int) -> str:
+        """The entities a figure is about, where the clause lists them before 等:
+        对赵集中学、山后学校等13所学校 → 赵集中学、山后学校."""
+        end = q.start
+        while end > clause_start and text[end - 1] in " \t":
+            end -= 1
+        if end <= clause_start or text[end - 1] != "等":
+            return ""
+        lo = max(clause_start, end - 1 - _MAX_SUBJECT)
+        p = self._window(text, raw, lo, end - 1)
+        k = len(p.words)
+        while k > 0 and p.words[k - 1] not in self.verbs:
+            k -= 1
+        return p.raw_chars(k, len(p.words)).strip("、，, ")
+
     # -- modality, role, period -------------------------------------------------------
     def modality(self, text: str, q: Quantity, s: int, clause_start: int, clause_end: int,
                  part: str, role: str) -> str:
@@ -308,7 +326,8 @@ class Attributor:
             role = self.role(text, q, s, clause_end)
             modality = self.modality(text, q, s, clause_start, clause_end, parts[k], role)
             period = self.period(text, s, q, fallback_periods[k])
-            out.append(Attribution(indicator, modality, role, period, "", s, e))
+            subject = self.subject(text, raw, q, clause_start)
+            out.append(Attribution(indicator, modality, role, period, subject, s, e))
             prev_end = q.end
         return out
 

@@ -218,6 +218,7 @@ class IndicatorsFile(_Strict):
     stop_words: list[str] = []
     verbs: list[str] = []
     generic_nouns: list[str] = []
+    conjunctions: list[str] = []
     copulas: list[str] = []
     per_words: list[str] = []
     right_units: list[str] = []
