@@ -39,6 +39,26 @@ def test_not_headings(text):
     assert outline(text) == []
 
 
+def test_a_lost_heading_leaves_a_gap():
+    text = ("标题\n一、工作回顾\n（一）经济运行稳中有进。\n正文。\n（二）产业发展提质增效。\n正文。\n"
+            "（四）城乡发展更趋协调。\n正文。\n")
+    assert [(lv, m) for lv, m, _ in outline(text)] == [(1, "一、"), (2, "（一）"), (2, "（二）"),
+                                                      (2, "（四）")]
+
+
+def test_notes_after_the_report_are_an_appendix():
+    text = ("标题\n一、工作安排\n（一）扩大内需。正文。\n附件\n《政府工作报告》有关内容名词注释\n"
+            "1.“2030启航计划”：面向2030年的科技专项计划。\n2.“三通一码”：赣服通、赣政通。\n"
+            "3.2026年10件民生实事：加大重点群体就业创业支持。\n")
+    doc = reportmine.parse_text(text)
+    assert [(s.level, s.path, s.title, s.part) for s in doc.sections] == [
+        (1, "一", "工作安排", "plan"), (2, "一/（一）", "扩大内需", "plan"),
+        (1, "附", "《政府工作报告》有关内容名词注释", "appendix"),
+        (2, "附/1", "“2030启航计划”", "appendix"), (2, "附/2", "“三通一码”", "appendix"),
+        (2, "附/3", "2026年10件民生实事", "appendix")]
+    assert [(m.text, m.section) for m in doc.metrics] == [("10件", "附/3")]
+
+
 def test_title_and_paths():
     doc = reportmine.parse_text("市教育局2023年工作总结\n\n一、主要工作\n（一）强基础。新增学位210个。\n")
     assert doc.title == "市教育局2023年工作总结"

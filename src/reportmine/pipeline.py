@@ -42,8 +42,10 @@ class Pipeline:
         removals = find_removals(text, rules)
         view = View(text, [r.cut() for r in removals], rules.translate)
         script = detect_script(text, rules)
-        sections, title, title_start = find_sections(doc, view, rules)
-        quantities, rejected = Extractor(rules, script).extract(view.text, view.raw)
+        outline = find_sections(doc, view, rules)
+        sections, title, title_start = outline.sections, outline.title, outline.title_start
+        quantities, rejected = Extractor(rules, script).extract(view.text, view.raw,
+                                                                 outline.markers)
 
         # The section of each quantity: the innermost heading whose body holds it.
         sec_starts = [s.start for s in sections]

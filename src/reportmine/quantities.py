@@ -145,7 +145,11 @@ class Extractor:
         return ""
 
     # -- the scan -----------------------------------------------------------------
-    def extract(self, text: str, raw: str) -> tuple[list[Quantity], list[Rejected]]:
+    def extract(self, text: str, raw: str, markers: dict[int, int] | None = None
+                ) -> tuple[list[Quantity], list[Rejected]]:
+        """Quantities and rejected candidates of a view's text. `markers` are the
+        heading markers (view start → end): never a quantity, always a boundary."""
+        markers = markers or {}
         found: list[Quantity] = []
         rejected: list[Rejected] = []
         pos, n = 0, len(text)
@@ -155,6 +159,11 @@ class Extractor:
             if m is None:
                 break
             i = m.start()
+            if i in markers:
+                if any(c.isdigit() for c in text[i:markers[i]]):
+                    rejected.append(Rejected(i, markers[i], "section", "heading-marker"))
+                pos = markers[i]
+                continue
             ch = text[i]
             cand: _Cand | None
             if ch in "*….Xx×":

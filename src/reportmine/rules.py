@@ -201,6 +201,8 @@ class SectionsFile(_Strict):
     title_max_chars: int = 60
     own_line_max_chars: int = 50
     not_heading: list[str] = []
+    appendix: str = ""
+    gap_styles: list[str] = []
     sentence_end: str
     clause_end: str
 

@@ -20,6 +20,8 @@ from .view import View
 _INLINE = regex.compile(r"(?:(?<=[。！？!?；;])|(?<=\S))[ \t]+(?=\S)|(?<=[。！？!?；;])(?=\S)")
 # After a heading's first sentence: an enumeration, a figure or a comma means body text.
 _BODY_AFTER_TITLE = regex.compile(r"^\s*(?:[一二三四五六七八九十][是要]|首先|其中)|\d|[，,；;]")
+# 20.2026年10件民生实事: a list number glued to the figure that follows it.
+_WEAK_NUMBER = regex.compile(r"(\d{1,2})[.．](?=\d)")
 _SENT_FWD = regex.compile(r"[。！？!?\n]")
 _SENT_BACK = regex.compile(r"(?r)[。！？!?\n]")
 
@@ -34,6 +36,7 @@ class Heading:
     level: int = 0
     title: str = ""
     inline: bool = False
+    weak: bool = False  # 20.2026年…: kept only where it continues its list exactly
 
 
 def _marker_number(num: str, rules: Rules) -> int | None:
@@ -63,6 +66,8 @@ class Segmenter:
         cfg = rules.sections
         self.not_heading = [regex.compile(p) for p in cfg.not_heading]
         self.sent_end = regex.compile(cfg.sentence_end)
+        self.appendix = regex.compile(cfg.appendix) if cfg.appendix else None
+        self.gap_styles = frozenset(cfg.gap_styles)
 
     def _marker_at(self, text: str, pos: int, end: int) -> Heading | None:
         for style, pat in self.rules.markers:
@@ -79,6 +84,9 @@ class Segmenter:
                 if m.end() >= end or not text[m.end():end].strip():
                     return None
             return Heading(m.start(), m.end(), m.end(), style, number)
+        m = _WEAK_NUMBER.match(text, pos, end)
+        if m is not None:
+            return Heading(m.start(), m.end(), m.end(), "ar-dot", int(m.group(1)), weak=True)
         return None
 
     def candidates(self, text: str) -> list[Heading]:
@@ -89,6 +97,11 @@ class Segmenter:
             p = ls
             while p < le and text[p] in " \t":
                 p += 1
+            if self.appendix is not None and self.appendix.fullmatch(text, p, le):
+                # 《政府工作报告》有关内容名词注释: the notes after it are not the outline.
+                out.append(Heading(p, p, len(text[:le].rstrip()), "appendix", 0,
+                                   title=text[p:le].strip()))
+                continue
             h = self._marker_at(text, p, le)
             if h is not None:
                 line_heads.append(h)
@@ -116,6 +129,10 @@ class Segmenter:
                 if end - h.marker_end > cfg.title_max_chars:
                     cut = regex.search(r"[，,；;：:]", text[h.marker_end:end])
                     end = h.marker_end + (cut.start() if cut else cfg.title_max_chars)
+                # “2030启航计划”：面向2030年…: a defined term ends at its colon.
+                colon = regex.search(r"[：:]", text[h.marker_end:end])
+                if colon is not None and colon.start() >= 2:
+                    end = h.marker_end + colon.start()
                 h.end = end
                 h.title = text[h.marker_end:end].strip()
                 if h.title:
@@ -138,9 +155,22 @@ class Segmenter:
             return False
 
         for i, h in enumerate(heads):
+            if h.style == "appendix":
+                if kept and kept[-1].style == "appendix":
+                    kept.pop()  # 附件 then 《…》名词注释: keep the more telling line
+                stack = [["appendix", 0]]
+                h.level = 1
+                kept.append(h)
+                continue
+            if h.weak:
+                idx = next((k for k, (st, _) in enumerate(stack) if st == h.style), None)
+                if idx is None or h.number != stack[idx][1] + 1:
+                    continue
             idx = next((k for k, (st, _) in enumerate(stack) if st == h.style), None)
             if idx is not None:
-                continues = h.number == stack[idx][1] + 1
+                # A distinctive marker may skip one number the scrape lost: （二）…（四）.
+                gap = 2 if h.style in self.gap_styles and not h.inline else 1
+                continues = 1 <= h.number - stack[idx][1] <= gap
                 # A mis-numbered heading takes the level whose numbering it continues.
                 anc = next((k for k in range(idx) if stack[k][1] + 1 == h.number), None)
                 outer = {st for st, _ in stack[:idx]}
@@ -185,7 +215,17 @@ class Segmenter:
         return "", -1
 
 
-def find_sections(doc: str, view: View, rules: Rules) -> tuple[list[Section], str, int]:
+@dataclass(frozen=True)
+class Outline:
+    """A document's outline, title and where its heading markers stand in the view."""
+
+    sections: list[Section]
+    title: str
+    title_start: int
+    markers: dict[int, int]  # view start → view end of each heading's marker
+
+
+def find_sections(doc: str, view: View, rules: Rules) -> Outline:
     """The outline of a document (original offsets), its title and the title's offset."""
     seg = Segmenter(rules)
     heads = seg.levels(seg.candidates(view.text))
@@ -211,9 +251,13 @@ def find_sections(doc: str, view: View, rules: Rules) -> tuple[list[Section], st
                 break
         marker_raw = view.raw[h.start:h.marker_end]
         comp = regex.sub(r"[\s、.．]+$", "", marker_raw).replace(" ", "").replace("\u2002", "")
+        if h.style == "appendix":
+            comp = "附"
         path = f"{paths[parent]}/{comp}" if parent is not None else comp
         part = ""
-        if any(w in h.title for w in plan):
+        if h.style == "appendix":
+            part = "appendix"
+        elif any(w in h.title for w in plan):
             part = "plan"
         elif any(w in h.title for w in result):
             part = "result"
@@ -231,7 +275,8 @@ def find_sections(doc: str, view: View, rules: Rules) -> tuple[list[Section], st
         parents[h.level] = sid
         paths[sid] = path
         parts[sid] = part
-    return sections, title, title_start
+    markers = {h.start: h.marker_end for h in heads if h.marker_end > h.start}
+    return Outline(sections, title, title_start, markers)
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
