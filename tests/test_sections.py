@@ -47,7 +47,7 @@ def test_a_lost_heading_leaves_a_gap():
 
 
 def test_notes_after_the_report_are_an_appendix():
-    text = ("标题\n一、工作安排\n（一）扩大内需。正文。\n附件\n《政府工作报告》有关内容名词注释\n"
+    text = ("标题\n一、工作安排\n（一）扩大内需。坚持惠民生和促消费，促进投资和消费良性互动。\n附件\n《政府工作报告》有关内容名词注释\n"
             "1.“2030启航计划”：面向2030年的科技专项计划。\n2.“三通一码”：赣服通、赣政通。\n"
             "3.2026年10件民生实事：加大重点群体就业创业支持。\n")
     doc = reportmine.parse_text(text)
