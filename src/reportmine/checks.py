@@ -75,7 +75,7 @@ class Interval:
 
 
 # -- figures: a metric with what the checks need to know about it ---------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # compared by identity: one Figure per metric
 class Figure:
     m: Metric
     i: int                   # index in the document's metrics, by start
@@ -160,15 +160,15 @@ class _Doc:
         assert c is not None, "rules without checks.toml"
         self.c: CheckRules = c
         self.doc = metrics[0].doc if metrics else ""
-        # Normalising is one character for one, so offsets stay those of the original.
         self.translate = rules.translate
-        self.text = text.translate(rules.translate)
         ordered = sorted(metrics, key=lambda m: (m.start, m.end))
+        self.text = _normalise_sentences(text, ordered, rules.translate)
         self.figs = [make_figure(m, i, c.unit_class, rules.translate)
                      for i, m in enumerate(ordered)]
         self.starts = [f.m.start for f in self.figs]
         # Statements: sentence_start and the statement end markers before the figure.
         self.statement: list[tuple[int, int]] = []   # figure → (start, end) offsets
+        self.members: dict[tuple[int, int], list[Figure]] = {}
         for f in self.figs:
             s, e = f.m.sentence_start, max(f.m.sentence_end, f.m.end)
             lo = s
@@ -176,6 +176,7 @@ class _Doc:
                 lo = mm.end()
             mm = c.statement_end.search(self.text, f.m.end, e)
             self.statement.append((lo, mm.start() if mm else e))
+            self.members.setdefault(self.statement[-1], []).append(f)
 
     # text
     def between(self, a: int, b: int) -> str:
@@ -190,8 +191,11 @@ class _Doc:
 
     # figures
     def same_statement(self, f: Figure) -> list[Figure]:
-        st = self.statement[f.i]
-        return [g for g in self.figs if self.statement[g.i] == st]
+        return self.members[self.statement[f.i]]
+
+    def figures_in(self, lo: int, hi: int) -> list[Figure]:
+        """The figures that start in [lo, hi)."""
+        return self.figs[bisect_left(self.starts, lo):bisect_left(self.starts, hi)]
 
     def parallel(self, f: Figure) -> bool:
         """True when f's statement lists figures in parallel (分别): nothing is paired."""
@@ -218,6 +222,26 @@ class _Doc:
         lo = starts[max(0, k - n)] if starts else f.m.sentence_start
         nl = self.text.rfind("\n", lo, f.m.sentence_start)
         return max(lo, nl + 1) if nl >= 0 else lo
+
+
+def _normalise_sentences(text: str, metrics: Sequence[Metric], translate: dict[int, str]
+                         ) -> str:
+    """The text with the sentences that hold figures normalised (the rest as it is).
+
+    Normalising is one character for one, so offsets stay those of the original; only
+    the sentences the checks read are translated, which keeps large documents cheap.
+    """
+    pieces: list[str] = []
+    pos = 0
+    for m in metrics:
+        lo, hi = max(pos, m.sentence_start), max(m.sentence_end, m.end)
+        if hi <= lo:
+            continue
+        pieces.append(text[pos:lo])
+        pieces.append(text[lo:hi].translate(translate))
+        pos = hi
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def nearest(cands: Iterable[Figure], to: Figure) -> Figure | None:
@@ -541,8 +565,8 @@ def check_parts_total(d: _Doc) -> Iterator[Check]:
             stop = cues[n + 1].start() if n + 1 < len(cues) else se
             m = c.statement_end.search(d.text, q.end(), stop)
             stop = m.start() if m else stop
-            after = [g for g in d.figs[bisect_left(d.starts, q.end()):]
-                     if g.m.start < stop and g.amount and g.measure is not None]
+            after = [g for g in d.figures_in(q.end(), stop)
+                     if g.amount and g.measure is not None]
             if not after:
                 continue
             measure = after[0].measure
@@ -640,7 +664,7 @@ def check_embedded_year(d: _Doc) -> Iterator[Check]:
     """A year of the document inside a figure's digits, where the figure is implausible."""
     c = d.c
     cfg = c.settings.embedded_year
-    years = {m.group(1) for m in c.year_mention.finditer(d.text)}
+    years = {m.group(1).translate(d.translate) for m in c.year_mention.finditer(d.text)}
     if not years:
         return
     money = [f for f in d.figs if f.m.kind == Kind.MONEY and f.exact and f.scale is not None]
@@ -681,8 +705,8 @@ def check_embedded_year(d: _Doc) -> Iterator[Check]:
         shown = "·".join(p for p in regex.split(f"({'|'.join(found)})", f.digits) if p)
         yield _suspect(d, "embedded_year", (f,),
                        f"{_q(f.m.text)} has the document's year {year} in its digits ({shown}) "
-                       f"and " + ", ".join(reasons) + ": corrupted digits, or a year glued "
-                       f"to a number",
+                       "and " + ", ".join(reasons) + ": corrupted digits, or a year glued "
+                       "to a number",
                        None, f.v)
 
 
@@ -703,13 +727,14 @@ def check_conflicting_values(d: _Doc) -> Iterator[Check]:
             continue
         key = (ind, m.period, f.measure, m.modality, m.subject)
         groups.setdefault(key, []).append(f)
-    for (ind, period, *_), figs in groups.items():
+    for figs in groups.values():
         first = figs[0]
         for g in figs[1:]:
             if g.iv.meets(first.iv) or g.m.sentence_start == first.m.sentence_start:
                 continue
             yield _suspect(d, "conflicting_values", (first, g),
-                           f"{first.m.indicator} ({period}) is {first.m.text} at {first.m.start} "
+                           f"{first.m.indicator} ({first.m.period}) is {first.m.text} at "
+                           f"{first.m.start} "
                            f"but {g.m.text} at {g.m.start}", first.v, g.v)
             break
 
