@@ -197,6 +197,8 @@ def test_rate_over_100(text, expected):
     # money in plain 元 where the document writes its amounts in 万元
     ("2023年，财政教育投入91968万元，资助总金额521.67万元，慰问总金额72.3万元。"
      "清退违规收费12023900元。", ["12023900元"]),
+    # written with 万: large values are ordinary there
+    ("2020年，全年接待游客2020万人次，博物馆接待3万人次，景区接待5万人次。", []),
     # a year that is not the document's is an ordinary number
     ("2023年，新增学位519872个，新建托位15个，改造教室12个。", []),
 ])

@@ -680,7 +680,7 @@ def check_embedded_year(d: _Doc) -> Iterator[Check]:
             reasons.append("holds it twice")
         if f.m.kind == Kind.PERCENT and f.v > 100:
             reasons.append("is a percent above 100")
-        if f.amount and f.v > 0:
+        if f.amount and f.v > 0 and f.scale == 1:   # in full digits, not 2020万人次
             sib = [g for g in d.figs if g is not f and g.measure == f.measure and g.exact
                    and g.m.section == f.m.section and g.v > 0]
             if len(sib) < cfg.min_siblings:
