@@ -26,8 +26,8 @@ def test_extract_writes_every_table(tmp_path):
     out = tmp_path / "out"
     assert main(["extract", str(SAMPLES), "-o", str(out), "-q"]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["documents.csv", "errors.csv", "metrics.csv", "rejected.csv",
-                     "removed.csv", "sections.csv"]
+    assert names == ["checks.csv", "documents.csv", "errors.csv", "metrics.csv",
+                     "rejected.csv", "removed.csv", "sections.csv"]
     metrics = read_csv(out / "metrics.csv")
     assert len(metrics) > 300
     row = next(r for r in metrics if r["text"] == "172.5万元")
@@ -69,7 +69,7 @@ def test_exit_2_for_a_bad_rule_file(tmp_path):
     assert "units.toml" in r.stderr and "bad rule file" in r.stderr
 
 
-@pytest.mark.parametrize("command", ["extract", "show", "clean", "sections"])
+@pytest.mark.parametrize("command", ["extract", "check", "show", "clean", "sections"])
 def test_help(command):
     r = run(command, "--help")
     assert r.returncode == 0 and "usage:" in r.stdout

@@ -11,7 +11,8 @@ from .models import Document, Metric, Section
 from .numbers import parse_number
 from .pipeline import parse_file, parse_paths, parse_text
 from .rules import RulesError, load_rules
-from .tables import documents_frame, errors_frame, metrics_frame, removals_frame, sections_frame
+from .tables import (checks_frame, documents_frame, errors_frame, metrics_frame,
+                     removals_frame, sections_frame)
 
 
 def extract_quantities(text: str) -> list[Metric]:
@@ -23,6 +24,6 @@ __all__ = [
     "Document", "Metric", "Section", "RulesError",
     "parse_text", "parse_file", "parse_paths", "parse_number", "extract_quantities",
     "metrics_frame", "sections_frame", "documents_frame", "removals_frame", "errors_frame",
-    "load_rules",
+    "checks_frame", "load_rules",
 ]
 __version__ = "0.1.0"

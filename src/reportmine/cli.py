@@ -83,7 +83,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failed = docs = 0
     with TableWriter(out, raw_cells=args.raw_cells) as writer:
         for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
-                               patterns=args.patterns, max_bytes=args.max_bytes):
+                               patterns=args.patterns, max_bytes=args.max_bytes,
+                               skip_checks=args.skip_check or ()):
             writer.write(doc)
             docs += 1
             if not doc.ok:
@@ -93,7 +94,39 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         c = writer.counts
         print(f"{docs - failed} documents, {c['metrics']} metrics, {c['sections']} sections, "
-              f"{c['removed']} removals, {failed} errors → {out}/", file=sys.stderr)
+              f"{c['removed']} removals, {c['checks']} checks, {failed} errors → {out}/",
+              file=sys.stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import parse_paths
+
+    _rules(args)  # a bad rule file stops here, before any work
+    totals = {"ok": 0, "mismatch": 0, "suspect": 0}
+    docs = failed = 0
+    for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob, patterns=args.patterns,
+                           max_bytes=args.max_bytes, skip_checks=args.skip_check or ()):
+        docs += 1
+        if not doc.ok:
+            failed += 1
+            print(f"reportmine: {doc.error.message}", file=sys.stderr)
+            continue
+        shown = [c for c in doc.checks if not args.problems or c.status.value != "ok"]
+        for c in doc.checks:
+            totals[c.status.value] += 1
+        if not shown and args.problems:
+            continue
+        print(doc.doc)
+        if not shown:
+            print("  (no figures to check against each other)")
+        for c in shown:
+            where = ";".join(map(str, c.metrics))
+            print(f"  {c.status.value:<8}  {c.check:<18}  {c.message}  @{where}")
+        counts = [sum(1 for c in doc.checks if c.status.value == s) for s in totals]
+        print("  " + ", ".join(f"{n} {s}" for n, s in zip(counts, totals)) + "\n")
+    print(f"{docs - failed} documents: " + ", ".join(f"{n} {s}" for s, n in totals.items())
+          + (f"; {failed} could not be read" if failed else ""), file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -166,18 +199,25 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--patterns", metavar="DIR",
                         help="a folder of rule files whose entries are added to the defaults")
 
+    def batch(sp: argparse.ArgumentParser) -> None:
+        from .checks import CHECK_NAMES
+
+        sp.add_argument("--glob", default="*.txt", help="file name pattern in folders "
+                        "(default: *.txt)")
+        sp.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="worker processes (0: one per core; default 1)")
+        sp.add_argument("--max-bytes", type=int, default=256 * 1024 * 1024, metavar="N",
+                        help="files larger than this are reported, not read (default 256 MiB)")
+        sp.add_argument("--skip-check", action="append", choices=CHECK_NAMES, metavar="NAME",
+                        help="do not run this check (repeatable): " + ", ".join(CHECK_NAMES))
+
     e = sub.add_parser("extract", help="process files and folders into CSV tables",
                        description="Process files and folders (recursively) and write "
-                       "documents.csv, sections.csv, metrics.csv, removed.csv, rejected.csv "
-                       "and errors.csv into the output folder.")
+                       "documents.csv, sections.csv, metrics.csv, removed.csv, rejected.csv, "
+                       "errors.csv and checks.csv (the audit) into the output folder.")
     e.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     e.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
-    e.add_argument("--glob", default="*.txt", help="file name pattern in folders "
-                   "(default: *.txt)")
-    e.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="worker processes (0: one per core; default 1)")
-    e.add_argument("--max-bytes", type=int, default=256 * 1024 * 1024, metavar="N",
-                   help="files larger than this are reported, not read (default 256 MiB)")
+    batch(e)
     e.add_argument("--raw-cells", action="store_true",
                    help="write text cells as they are (no guard against spreadsheet formulas)")
     e.add_argument("--force", action="store_true",
@@ -185,6 +225,21 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     common(e)
     e.set_defaults(func=cmd_extract)
+
+    k = sub.add_parser(
+        "check", help="audit the figures: does the arithmetic between them hold?",
+        description="Process files and folders and print, per document, each check of the "
+        "figures against each other (change = value − baseline, growth, share, completion, "
+        "percentage points, parts of a total) and each suspect figure (a rate above 100%, "
+        "a year glued into the digits, one indicator with two values): its status (ok, "
+        "mismatch, suspect), the start offsets of the figures involved and a message. "
+        "Exit code 0 unless some files could not be read (1); mismatches do not change it.")
+    k.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    k.add_argument("--problems", action="store_true",
+                   help="show only mismatch and suspect rows (and the documents that have them)")
+    batch(k)
+    common(k)
+    k.set_defaults(func=cmd_check)
 
     s = sub.add_parser("show", help="print a document's quantities as a table",
                        description="Print the quantities found in one file.")

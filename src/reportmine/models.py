@@ -73,6 +73,25 @@ class Metric(_Record):
     sentence_end: int = 0
 
 
+class CheckStatus(StrEnum):
+    OK = "ok"
+    MISMATCH = "mismatch"   # the arithmetic between stated figures does not hold
+    SUSPECT = "suspect"     # a figure that cannot be right, or conflicts with another
+
+
+class Check(_Record):
+    """One audit finding: a named check over some metrics of a document, and its verdict."""
+
+    doc: str
+    check: str = Field(description="the check's name (see checks.CHECKS)")
+    status: CheckStatus
+    metrics: tuple[int, ...] = Field(description="start offsets of the metrics involved")
+    texts: tuple[str, ...] = Field(default=(), description="their text, in the same order")
+    expected: Decimal | None = None
+    found: Decimal | None = None
+    message: str = ""
+
+
 class Rejection(_Record):
     """A candidate number that is not a quantity, and why."""
 
@@ -138,6 +157,7 @@ class Document(_Record):
     metrics: tuple[Metric, ...] = ()
     rejections: tuple[Rejection, ...] = ()
     removals: tuple[Removal, ...] = ()
+    checks: tuple[Check, ...] = ()
     error: ErrorRecord | None = None
 
     @property

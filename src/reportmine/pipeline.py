@@ -1,4 +1,4 @@
-"""The pipeline: read → clean → segment → extract → attribute, one document at a time."""
+"""The pipeline: read → clean → segment → extract → attribute → check, a document at a time."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .attribution import Attributor, period_in
+from .checks import run_checks, validate_skip
 from .clean import find_removals
 from .models import (Approx, Document, ErrorRecord, Kind, Metric, Modality, Rejection,
                      Removal, Role, Section)
@@ -32,9 +33,10 @@ def detect_script(text: str, rules: Rules) -> str:
 class Pipeline:
     """Holds the rules and the tokenizer; processes documents one by one."""
 
-    def __init__(self, rules: Rules | None = None) -> None:
+    def __init__(self, rules: Rules | None = None, skip_checks: Iterable[str] = ()) -> None:
         self.rules = rules or default_rules()
         self.attributor = Attributor(self.rules)
+        self.skip_checks = validate_skip(skip_checks)
 
     def parse_text(self, text: str, doc: str = "<text>", *, path: str = "",
                    encoding: str = "utf-8", size: int | None = None) -> Document:
@@ -101,6 +103,7 @@ class Pipeline:
             size_bytes=size if size is not None else len(text.encode("utf-8")),
             text=text, sections=tuple(sections), metrics=tuple(metrics),
             rejections=tuple(rejections),
+            checks=run_checks(text, metrics, rules, self.skip_checks),
             removals=tuple(Removal(doc=doc, start=r.start, end=r.end, reason=r.reason,
                                    rule=r.rule) for r in removals),
         )
@@ -127,30 +130,35 @@ def failed(doc: str, path: str, stage: str, reason: str, message: str) -> Docume
 
 
 # -- the public functions --------------------------------------------------------------
-@functools.lru_cache(maxsize=4)
-def _pipeline(rules: Rules | None) -> Pipeline:
+@functools.lru_cache(maxsize=8)
+def _pipeline(rules: Rules | None, skip_checks: frozenset[str] = frozenset()) -> Pipeline:
     """One pipeline per rule set, so the tokenizer is built once per process."""
-    return Pipeline(rules)
+    return Pipeline(rules, skip_checks)
 
 
-def parse_text(text: str, doc: str = "<text>", rules: Rules | None = None) -> Document:
-    """Process one text: cleaned, segmented, its quantities extracted and attributed."""
-    return _pipeline(rules).parse_text(text, doc)
+def parse_text(text: str, doc: str = "<text>", rules: Rules | None = None,
+               skip_checks: Iterable[str] = ()) -> Document:
+    """Process one text: cleaned, segmented, its quantities extracted, attributed, checked.
+
+    `skip_checks` names checks not to run (see `reportmine.checks.CHECK_NAMES`).
+    """
+    return _pipeline(rules, frozenset(skip_checks)).parse_text(text, doc)
 
 
-def parse_file(path: str | Path, rules: Rules | None = None) -> Document:
+def parse_file(path: str | Path, rules: Rules | None = None,
+               skip_checks: Iterable[str] = ()) -> Document:
     """Process one file; raises ReadError when it cannot be read as text."""
     decoded = read_text(path)
-    return _pipeline(rules).parse_text(decoded.text, str(path), path=str(path),
-                                       encoding=decoded.encoding, size=decoded.size)
+    return _pipeline(rules, frozenset(skip_checks)).parse_text(
+        decoded.text, str(path), path=str(path), encoding=decoded.encoding, size=decoded.size)
 
 
 _WORKER: Pipeline | None = None  # one per worker process, set by _init_worker
 
 
-def _init_worker(patterns: str | None) -> None:
+def _init_worker(patterns: str | None, skip_checks: tuple[str, ...] = ()) -> None:
     global _WORKER
-    _WORKER = Pipeline(load_rules(patterns) if patterns else default_rules())
+    _WORKER = Pipeline(load_rules(patterns) if patterns else default_rules(), skip_checks)
 
 
 def _work(args: tuple[Source, int]) -> Document:
@@ -159,13 +167,14 @@ def _work(args: tuple[Source, int]) -> Document:
 
 
 def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.txt",
-                patterns: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-                ) -> Iterator[Document]:
+                patterns: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                skip_checks: Iterable[str] = ()) -> Iterator[Document]:
     """Process files and folders, in order of their names; `jobs` worker processes.
 
     Files that cannot be read come out as Documents whose `error` says why, so one bad
     file never stops the batch.
     """
+    skip = tuple(sorted(validate_skip(skip_checks)))  # an unknown name fails before any work
     sources: list[Source] = []
     for item in find_sources(list(paths), glob):
         if isinstance(item, Source):
@@ -176,12 +185,12 @@ def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.tx
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     if jobs == 1 or len(sources) <= 1:
-        pipe = Pipeline(load_rules(patterns) if patterns else default_rules())
+        pipe = Pipeline(load_rules(patterns) if patterns else default_rules(), skip)
         for s in sources:
             yield pipe.parse_source(s, max_bytes)
         return
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(patterns,)) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(patterns, skip)) as pool:
         yield from pool.imap(_work, [(s, max_bytes) for s in sources], chunksize=1)

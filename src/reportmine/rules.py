@@ -23,6 +23,7 @@ from .numbers import NumeralTable
 PATTERN_FILES = (
     "numerals.toml", "charmap.toml", "units.toml", "qualifiers.toml", "rejections.toml",
     "boilerplate.toml", "sections.toml", "modality.toml", "indicators.toml", "roles.toml",
+    "checks.toml",
 )
 USERDICT = "userdict.txt"
 
@@ -241,7 +242,158 @@ class RolesFile(_Strict):
     roles: list[RoleRule] = []
 
 
+CheckName = Literal["change", "growth", "share", "completion", "pp_difference",
+                    "parts_total", "rate_over_100", "embedded_year", "conflicting_values"]
+
+
+class CheckUnits(_Strict):
+    same: list[list[str]] = []
+
+
+class CheckDirection(_Strict):
+    increase: list[str] = Field(min_length=1)
+    decrease: list[str] = Field(min_length=1)
+
+
+class CheckRelations(_Strict):
+    statement_end: str = "[；;]"
+    skip_when: list[str] = []
+    _re = field_validator("statement_end")(_check_regex)
+
+
+class CheckShare(_Strict):
+    whole_cue: str
+    implicit_whole: str
+    bracket_open: str
+    total_after: str
+    _re = field_validator("whole_cue", "implicit_whole", "bracket_open", "total_after")(
+        _check_regex)
+
+
+class CheckCompletion(_Strict):
+    target_before: str
+    lookback_sentences: int = Field(default=2, ge=0, le=10)
+    _re = field_validator("target_before")(_check_regex)
+
+
+class CheckPP(_Strict):
+    comparison_before: str
+    _re = field_validator("comparison_before")(_check_regex)
+
+
+class CheckParts(_Strict):
+    part_cue: str
+    subtotal_cue: str
+    _re = field_validator("part_cue", "subtotal_cue")(_check_regex)
+
+
+class CheckRate(_Strict):
+    limit: Decimal = Field(gt=0)
+    bounded: str
+    unbounded: str
+    _re = field_validator("bounded", "unbounded")(_check_regex)
+
+
+class CheckYear(_Strict):
+    year_mention: str
+    outsized_factor: Decimal = Field(gt=1)
+    min_siblings: int = Field(ge=1)
+    plain_money_min_digits: int = Field(ge=2)
+    scaled_money_min: int = Field(ge=1)
+    scaled_money_share: Decimal = Field(gt=0, le=1)
+    _re = field_validator("year_mention")(_check_regex)
+
+    @field_validator("year_mention")
+    @classmethod
+    def _one_group(cls, v: str) -> str:
+        if regex.compile(v).groups != 1:
+            raise ValueError("year_mention needs exactly one group: the year's digits")
+        return v
+
+
+class CheckConflicts(_Strict):
+    period_in_sentence: str
+    indicator_pattern: str
+    min_indicator_chars: int = Field(default=4, ge=1)
+    generic: list[str] = []
+    generic_suffixes: list[str] = []
+    _re = field_validator("period_in_sentence", "indicator_pattern")(_check_regex)
+
+
+class ChecksFile(_Strict):
+    disabled: list[CheckName] = []
+    units: CheckUnits = CheckUnits()
+    direction: CheckDirection
+    relations: CheckRelations = CheckRelations()
+    share: CheckShare
+    completion: CheckCompletion
+    pp_difference: CheckPP
+    parts_total: CheckParts
+    rate_over_100: CheckRate
+    embedded_year: CheckYear
+    conflicting_values: CheckConflicts
+
+
 # -- the compiled rules -------------------------------------------------------------
+@dataclass(frozen=True)
+class CheckRules:
+    """checks.toml, compiled: the cue words as patterns, thresholds as Decimals."""
+
+    settings: ChecksFile
+    disabled: frozenset[str]
+    unit_class: dict[str, str]           # measure word → the first word of its group
+    direction: regex.Pattern[str]        # the last match says which way: group inc or dec
+    statement_end: regex.Pattern[str]
+    skip_when: regex.Pattern[str] | None
+    whole_cue: regex.Pattern[str]
+    implicit_whole: regex.Pattern[str]
+    bracket_open: regex.Pattern[str]
+    total_after: regex.Pattern[str]
+    target_before: regex.Pattern[str]
+    comparison_before: regex.Pattern[str]
+    part_cue: regex.Pattern[str]
+    subtotal_cue: regex.Pattern[str]
+    bounded: regex.Pattern[str]
+    unbounded: regex.Pattern[str]
+    year_mention: regex.Pattern[str]
+    period_in_sentence: regex.Pattern[str]
+    indicator_pattern: regex.Pattern[str]
+
+
+def _words(words: list[str]) -> str:
+    return "|".join(map(regex.escape, sorted(words, key=len, reverse=True)))
+
+
+def compile_checks(c: ChecksFile, translate: dict[int, str]) -> CheckRules:
+    unit_class: dict[str, str] = {}
+    for group in c.units.same:
+        for w in group:
+            unit_class[w.translate(translate)] = group[0].translate(translate)
+    d = c.direction
+    return CheckRules(
+        settings=c,
+        disabled=frozenset(c.disabled),
+        unit_class=unit_class,
+        direction=regex.compile(f"(?P<inc>{_words(d.increase)})|(?P<dec>{_words(d.decrease)})"),
+        statement_end=regex.compile(c.relations.statement_end),
+        skip_when=regex.compile(_words(c.relations.skip_when)) if c.relations.skip_when
+        else None,
+        whole_cue=regex.compile(c.share.whole_cue),
+        implicit_whole=regex.compile(c.share.implicit_whole),
+        bracket_open=regex.compile(c.share.bracket_open),
+        total_after=regex.compile(c.share.total_after),
+        target_before=regex.compile(c.completion.target_before),
+        comparison_before=regex.compile(c.pp_difference.comparison_before),
+        part_cue=regex.compile(c.parts_total.part_cue),
+        subtotal_cue=regex.compile(c.parts_total.subtotal_cue),
+        bounded=regex.compile(c.rate_over_100.bounded),
+        unbounded=regex.compile(c.rate_over_100.unbounded),
+        year_mention=regex.compile(c.embedded_year.year_mention),
+        period_in_sentence=regex.compile(c.conflicting_values.period_in_sentence),
+        indicator_pattern=regex.compile(c.conflicting_values.indicator_pattern),
+    )
+
+
 @dataclass(frozen=True)
 class UnitDef:
     kind: str
@@ -304,6 +456,7 @@ class Rules:
     roles: tuple[tuple[str, frozenset[str], regex.Pattern[str] | None,
                        regex.Pattern[str] | None], ...]
     userdict: tuple[str, ...] = field(default=())
+    checks: CheckRules | None = None     # the audit's settings (checks.toml)
 
     def normalize(self, text: str) -> str:
         """The same text with one-to-one character replacements (offsets unchanged)."""
@@ -503,6 +656,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
              regex.compile(r.after) if r.after else None)
             for r in get("roles.toml", RolesFile).roles),
         userdict=tuple(userdict),
+        checks=compile_checks(get("checks.toml", ChecksFile), translate),
     )
 
 

@@ -37,10 +37,12 @@ DOCUMENT_COLUMNS = [
 REMOVAL_COLUMNS = ["doc", "start", "end", "reason", "rule", "excerpt"]
 REJECTION_COLUMNS = ["doc", "start", "end", "text", "reason", "rule"]
 ERROR_COLUMNS = ["doc", "stage", "reason", "message"]
+CHECK_COLUMNS = ["doc", "check", "status", "metrics", "expected", "found", "message", "texts"]
 
 # Columns holding text from the document: guarded against spreadsheet formulas.
 TEXT_COLUMNS = frozenset({"text", "indicator", "sentence", "heading", "title", "excerpt",
-                          "marker", "subject", "message", "doc", "path", "section"})
+                          "marker", "subject", "message", "doc", "path", "section",
+                          "texts"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EXCERPT = 60
 
@@ -114,6 +116,14 @@ def error_rows(doc: Document) -> Iterable[dict[str, Any]]:
         yield {"doc": e.path, "stage": e.stage, "reason": e.reason, "message": e.message}
 
 
+def check_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    for c in doc.checks:
+        yield {"doc": c.doc, "check": c.check, "status": c.status.value,
+               "metrics": ";".join(map(str, c.metrics)), "expected": c.expected,
+               "found": c.found, "message": c.message,
+               "texts": ";".join(t.replace("\n", "⏎") for t in c.texts)}
+
+
 TABLES: dict[str, tuple[list[str], Callable[[Document], Iterable[dict[str, Any]]]]] = {
     "documents": (DOCUMENT_COLUMNS, document_rows),
     "sections": (SECTION_COLUMNS, section_rows),
@@ -121,6 +131,7 @@ TABLES: dict[str, tuple[list[str], Callable[[Document], Iterable[dict[str, Any]]
     "removed": (REMOVAL_COLUMNS, removal_rows),
     "rejected": (REJECTION_COLUMNS, rejection_rows),
     "errors": (ERROR_COLUMNS, error_rows),
+    "checks": (CHECK_COLUMNS, check_rows),
 }
 
 
@@ -155,6 +166,12 @@ def removals_frame(docs: Iterable[Document]) -> "pd.DataFrame":
 def errors_frame(docs: Iterable[Document]) -> "pd.DataFrame":
     """One row per file that could not be read or processed."""
     return _frame(docs, "errors")
+
+
+def checks_frame(docs: Iterable[Document]) -> "pd.DataFrame":
+    """One row per audit finding: check, status (ok, mismatch, suspect), the metrics'
+    start offsets joined by ";", expected and found values (Decimals), message."""
+    return _frame(docs, "checks")
 
 
 # -- CSV --------------------------------------------------------------------------
