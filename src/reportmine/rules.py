@@ -26,6 +26,7 @@ PATTERN_FILES = (
     "checks.toml",
 )
 USERDICT = "userdict.txt"
+JIEBA_BASE = "jieba_base.txt"
 
 Reason = Literal["date", "ordinal", "name", "code", "section", "boilerplate", "other",
                  "bare", "fragment"]
@@ -456,6 +457,7 @@ class Rules:
     roles: tuple[tuple[str, frozenset[str], regex.Pattern[str] | None,
                        regex.Pattern[str] | None], ...]
     userdict: tuple[str, ...] = field(default=())
+    jieba_base: str | None = None  # path of the base dictionary, None for jieba's own
     checks: CheckRules | None = None     # the audit's settings (checks.toml)
 
     def normalize(self, text: str) -> str:
@@ -657,6 +659,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
             for r in get("roles.toml", RolesFile).roles),
         userdict=tuple(userdict),
         checks=compile_checks(get("checks.toml", ChecksFile), translate),
+        jieba_base=str(base_dir / JIEBA_BASE) if (base_dir / JIEBA_BASE).is_file() else None,
     )
 
 
