@@ -103,3 +103,15 @@ def test_sections(capsys):
 
 def test_missing_file_is_exit_1(capsys):
     assert main(["show", "no/such/file.txt"]) == 1
+
+
+def test_output_is_the_same_for_any_number_of_jobs(tmp_path):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        assert main(["extract", str(SAMPLES), "-o", str(out), "-q", "--jobs", jobs]) == 0
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert names == sorted(p.name for p in outs[1].iterdir())
+    for name in names:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name

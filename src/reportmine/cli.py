@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 import unicodedata
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -63,6 +64,15 @@ def _parse_one(args: argparse.Namespace):
 
 
 # -- commands ---------------------------------------------------------------------
+def _progress(args: argparse.Namespace):
+    """A progress bar on stderr for a terminal; None when quiet or not a terminal."""
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from .pipeline import parse_paths
     from .tables import TABLES, TableWriter
@@ -80,17 +90,28 @@ def cmd_extract(args: argparse.Namespace) -> int:
                   "use --force to write there anyway", file=sys.stderr)
             return EXIT_USAGE
     _rules(args)  # a bad rule file stops here, before any work
-    failed = docs = 0
+    failed = docs = chars = 0
+    progress = _progress(args)
+    started = time.perf_counter()
     with TableWriter(out, raw_cells=args.raw_cells) as writer:
         for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
                                patterns=args.patterns, max_bytes=args.max_bytes,
                                skip_checks=args.skip_check or ()):
             writer.write(doc)
             docs += 1
+            chars += doc.chars
             if not doc.ok:
                 failed += 1
                 if not args.quiet:
-                    print(f"reportmine: {doc.error.message}", file=sys.stderr)
+                    message = f"reportmine: {doc.error.message}"
+                    progress.write(message, file=sys.stderr) if progress else \
+                        print(message, file=sys.stderr)
+            if progress is not None:
+                rate = chars / max(1e-9, time.perf_counter() - started)
+                progress.set_postfix_str(f"{rate:,.0f} chars/s, {failed} errors", refresh=False)
+                progress.update(1)
+    if progress is not None:
+        progress.close()
     if not args.quiet:
         c = writer.counts
         print(f"{docs - failed} documents, {c['metrics']} metrics, {c['sections']} sections, "
@@ -204,8 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
 
         sp.add_argument("--glob", default="*.txt", help="file name pattern in folders "
                         "(default: *.txt)")
-        sp.add_argument("--jobs", type=int, default=1, metavar="N",
-                        help="worker processes (0: one per core; default 1)")
+        sp.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="worker processes (default 0: one per core)")
         sp.add_argument("--max-bytes", type=int, default=256 * 1024 * 1024, metavar="N",
                         help="files larger than this are reported, not read (default 256 MiB)")
         sp.add_argument("--skip-check", action="append", choices=CHECK_NAMES, metavar="NAME",

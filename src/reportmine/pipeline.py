@@ -190,7 +190,17 @@ def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.tx
             yield pipe.parse_source(s, max_bytes)
         return
     import multiprocessing as mp
+    from collections import deque
 
     ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
+    # A bounded window of documents in flight: results come back in input order and
+    # memory does not grow with the corpus, whatever the speed of the consumer.
+    window = jobs * 4
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(patterns, skip)) as pool:
-        yield from pool.imap(_work, [(s, max_bytes) for s in sources], chunksize=1)
+        pending: deque = deque()
+        for s in sources:
+            if len(pending) >= window:
+                yield pending.popleft().get()
+            pending.append(pool.apply_async(_work, ((s, max_bytes),)))
+        while pending:
+            yield pending.popleft().get()

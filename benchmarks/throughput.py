@@ -1,0 +1,167 @@
+"""End-to-end throughput of `reportmine extract`, with peers' speed as reference lines.
+
+usage: python benchmarks/throughput.py [--docs N] [--jobs 1,2] [--rss 1000,10000]
+
+Builds a corpus of N documents from the project's samples, each varied (paragraphs
+shuffled, digits changed) so that nothing repeats, then runs the whole CLI job on it
+(read → clean → segment → extract → attribute → check → tables written) in a fresh
+process per setting and prints chars/s per core, docs/s and the peak resident memory
+of the process tree. Reference lines, over the same texts in this process: JioNLP's
+money extraction and jieba.posseg over the whole text (install them with
+`pip install ".[bench]"`; the script says so when they are missing).
+`--rss 1000,10000` also compares the peak memory of two corpus sizes (streaming keeps
+it flat). Timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_corpus(out: Path, n: int, seed: int = 7) -> int:
+    """N varied copies of the samples in `out`; returns the total characters."""
+    rng = random.Random(seed)
+    samples = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "samples").glob("*.txt"))]
+    out.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for k in range(n):
+        text = samples[k % len(samples)]
+        lines = text.split("\n")
+        head, body = lines[:3], lines[3:]
+        rng.shuffle(body)
+        varied = "".join(
+            str(rng.randrange(10)) if c.isdigit() and rng.random() < 0.3 else c
+            for c in "\n".join(head + body))
+        (out / f"doc{k:06d}.txt").write_text(varied, encoding="utf-8")
+        total += len(varied)
+    return total
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KB (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_extract(corpus: Path, jobs: int) -> tuple[float, int]:
+    """Wall seconds and peak tree RSS (KB) of one `reportmine extract` run."""
+    out = Path(tempfile.mkdtemp(prefix="rm-bench-out-"))
+    cmd = [sys.executable, "-m", "reportmine", "extract", str(corpus), "-o", str(out),
+           "--jobs", str(jobs), "-q", "--force"]
+    peak = 0
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd)
+    done = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.02)
+
+    th = threading.Thread(target=poll, daemon=True)
+    th.start()
+    rc = proc.wait()
+    wall = time.perf_counter() - t0
+    done.set()
+    th.join()
+    if rc not in (0, 1):
+        raise SystemExit(f"reportmine extract failed with exit code {rc}")
+    return wall, peak
+
+
+def reference_lines(corpus: Path, chars: int) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))]
+    lines = []
+    try:
+        import jionlp  # type: ignore[import-not-found]
+
+        jionlp.ner.extract_money(texts[0][:200])  # load its dictionaries first
+        t0 = time.perf_counter()
+        for t in texts:
+            jionlp.ner.extract_money(t)
+        dt = time.perf_counter() - t0
+        lines.append(f"{'JioNLP extract_money':34} {chars / dt:14,.0f} chars/s  (money only)")
+    except ImportError:
+        lines.append("JioNLP: not installed (pip install \".[bench]\")")
+    try:
+        import logging
+
+        import jieba  # a dependency of reportmine
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        list(jieba.posseg.cut(texts[0][:200]))
+        t0 = time.perf_counter()
+        for t in texts:
+            for _ in jieba.posseg.cut(t):
+                pass
+        dt = time.perf_counter() - t0
+        lines.append(f"{'jieba.posseg over the text':34} {chars / dt:14,.0f} chars/s")
+    except ImportError:
+        lines.append("jieba: not installed")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=500)
+    ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--rss", default="", help="two corpus sizes to compare peak memory")
+    ap.add_argument("--no-peers", action="store_true")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="rm-bench-"))
+    corpus = tmp / "corpus"
+    chars = build_corpus(corpus, args.docs)
+    print(f"corpus: {args.docs} documents, {chars:,} characters (from samples/, varied)")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print(f"{'reportmine extract':34} {'chars/s/core':>14} {'docs/s':>9} {'wall s':>8} "
+          f"{'peak RSS MB':>12}")
+    results = {}
+    for jobs in (int(j) for j in args.jobs.split(",")):
+        wall, peak = run_extract(corpus, jobs)
+        results[jobs] = wall
+        print(f"{'  --jobs ' + str(jobs):34} {chars / wall / jobs:14,.0f} "
+              f"{args.docs / wall:9.1f} {wall:8.2f} {peak / 1024:12.1f}")
+    if 1 in results and 2 in results:
+        print(f"\n--jobs 2 is {results[1] / results[2]:.2f}x the throughput of --jobs 1")
+    if not args.no_peers:
+        print()
+        for line in reference_lines(corpus, chars):
+            print(line)
+    if args.rss:
+        small, large = (int(x) for x in args.rss.split(","))
+        peaks = []
+        for n in (small, large):
+            c = tmp / f"rss{n}"
+            build_corpus(c, n, seed=n)
+            wall, peak = run_extract(c, 1)
+            peaks.append(peak)
+            print(f"\npeak RSS with {n:6d} documents: {peak / 1024:8.1f} MB ({wall:.1f} s)")
+        print(f"ratio {peaks[1] / peaks[0]:.3f}")
+
+
+if __name__ == "__main__":
+    main()
