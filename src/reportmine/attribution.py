@@ -25,6 +25,7 @@ _MAX_INDICATOR = 10
 _ROLE_WINDOW = 24
 _MAX_SUBJECT = 40
 _QUOTE_CHARS = frozenset("“”\"'‘’《》「」『』")
+_ASIDE_CHARS = regex.compile("[()\\[\\]“”\"'‘’《》「」『』 \t]")
 _SHARE_WORDS = ("比例", "比重", "占比", "比率")
 _LIST_JOINERS = ("、", "和", "及", "与", ",", "，")
 _INTRODUCERS = ("为期", "历时", "长达")  # 为期一周的专项督导: the noun comes after
@@ -123,6 +124,9 @@ class Attributor:
     # -- indicator ----------------------------------------------------------------
     def _window(self, text: str, raw: str, lo: int, hi: int) -> _Phrase:
         """The words of [lo, hi) without quote marks and complete bracketed asides."""
+        if _ASIDE_CHARS.search(text, lo, hi) is None:  # the common case: nothing to drop
+            norm = text[lo:hi]
+            return _Phrase(norm, raw[lo:hi], self.tok.cut(norm) if norm else [])
         drop = [False] * (hi - lo)
         stack: list[int] = []
         for i in range(lo, hi):

@@ -9,6 +9,8 @@ from bisect import bisect_right
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import regex
+
 from .attribution import Attributor, period_in
 from .checks import run_checks, validate_skip
 from .clean import find_removals
@@ -21,13 +23,19 @@ from .sections import find_sections
 from .view import View
 
 log = logging.getLogger(__name__)
+_HAN = regex.compile(r"\p{Han}")
 
 
 def detect_script(text: str, rules: Rules) -> str:
     """traditional when Traditional-only characters are common, else simplified."""
-    trad = sum(1 for c in text if c in rules.traditional_chars)
-    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff") or 1
+    han = len(_HAN.findall(text)) or 1
+    trad = len(text) - len(text.translate(_drop_table(rules)))
     return "traditional" if trad / han > 0.02 else "simplified"
+
+
+@functools.lru_cache(maxsize=4)
+def _drop_table(rules: Rules) -> dict[int, None]:
+    return {ord(c): None for c in rules.traditional_chars}
 
 
 class Pipeline:
@@ -36,6 +44,7 @@ class Pipeline:
     def __init__(self, rules: Rules | None = None, skip_checks: Iterable[str] = ()) -> None:
         self.rules = rules or default_rules()
         self.attributor = Attributor(self.rules)
+        self._extractors: dict[str, Extractor] = {}  # one per script, built on first use
         self.skip_checks = validate_skip(skip_checks)
 
     def parse_text(self, text: str, doc: str = "<text>", *, path: str = "",
@@ -46,8 +55,10 @@ class Pipeline:
         script = detect_script(text, rules)
         outline = find_sections(doc, view, rules)
         sections, title, title_start = outline.sections, outline.title, outline.title_start
-        quantities, rejected = Extractor(rules, script).extract(view.text, view.raw,
-                                                                 outline.markers)
+        extractor = self._extractors.get(script)
+        if extractor is None:
+            extractor = self._extractors[script] = Extractor(rules, script)
+        quantities, rejected = extractor.extract(view.text, view.raw, outline.markers)
 
         # The section of each quantity: the innermost heading whose body holds it.
         sec_starts = [s.start for s in sections]

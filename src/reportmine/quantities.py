@@ -35,6 +35,29 @@ _RATIO_CONTEXT = regex.compile(r"(?:比|结构)[^，。；,;!?]{0,8}$")
 _LEAD = regex.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
 
 
+class _Words:
+    """A word list matched at a position or just before it, longest word first."""
+
+    __slots__ = ("_at", "_before", "_longest")
+
+    def __init__(self, words) -> None:
+        words = sorted(set(words), key=len, reverse=True)
+        alt = "|".join(regex.escape(w) for w in words) or "(?!)"
+        self._at = regex.compile(f"(?:{alt})")
+        self._before = regex.compile(f"(?:{alt})$")
+        self._longest = len(words[0]) if words else 0
+
+    def at(self, text: str, j: int) -> str:
+        m = self._at.match(text, j)
+        return m.group() if m else ""
+
+    def before(self, text: str, i: int, floor: int = 0) -> str:
+        if not self._longest:
+            return ""
+        m = self._before.search(text, max(floor, i - self._longest), i)
+        return m.group() if m else ""
+
+
 @dataclass(frozen=True)
 class Quantity:
     """An accepted quantity, in view offsets."""
@@ -95,12 +118,18 @@ class Extractor:
         self.scale_chars = {**t.small_units, **t.big_units}
         cls = regex.escape(t.chars)
         self.start_re = regex.compile(rf"[0-9{cls}半]|\*|…|\.\.\.|[Xx×]")
-        self.prefixes = [(w, cur) for w, cur, sc in rules.currency_prefixes
-                         if sc is None or sc == script]
-        self.before_quals = sorted(rules.approx_before, key=len, reverse=True)
-        self.inside_quals = sorted(rules.approx_inside, key=len, reverse=True)
-        self.after_quals = sorted(rules.approx_after, key=len, reverse=True)
+        self.prefixes = {w: cur for w, cur, sc in rules.currency_prefixes
+                         if sc is None or sc == script}
+        self.prefix_words = _Words(self.prefixes)
+        self.before_quals = _Words(rules.approx_before)
+        self.inside_quals = _Words(rules.approx_inside)
+        self.after_quals = _Words(rules.approx_after)
+        self.negatives = _Words(rules.negative_prefixes)
+        self.false_friends = _Words(rules.false_friends)
+        self.unit_prefix_words = _Words(w for w, _, _ in rules.unit_prefixes)
+        self.unit_prefixes = {w: (kind, unit) for w, kind, unit in rules.unit_prefixes}
         self._initial = rules.numeral_initial_units
+        self._rules_for: dict[tuple[str, str], list] = {}
 
     # -- reading pieces -----------------------------------------------------------
     def _numeral(self, text: str, i: int) -> Numeral | None:
@@ -131,18 +160,12 @@ class Extractor:
         return None
 
     @staticmethod
-    def _word_at(text: str, j: int, words: list[str]) -> str:
-        for w in words:
-            if text.startswith(w, j):
-                return w
-        return ""
+    def _word_at(text: str, j: int, words: _Words) -> str:
+        return words.at(text, j)
 
     @staticmethod
-    def _word_before(text: str, i: int, words, floor: int) -> str:
-        for w in words:
-            if i - len(w) >= floor and text.startswith(w, i - len(w)):
-                return w
-        return ""
+    def _word_before(text: str, i: int, words: _Words, floor: int) -> str:
+        return words.before(text, i, floor)
 
     # -- the scan -----------------------------------------------------------------
     def extract(self, text: str, raw: str, markers: dict[int, int] | None = None
@@ -469,7 +492,7 @@ class Extractor:
                 num = self._numeral(text, k)
                 if num is None or num.value != num.value.to_integral_value() or num.value >= 10:
                     continue
-                pw = self._word_at(text, num.end, part.words)
+                pw = next((w for w in part.words if text.startswith(w, num.end)), "")
                 if not pw:
                     continue
                 rel *= part.factor
@@ -553,32 +576,41 @@ class Extractor:
             start -= 1
             negate()
         else:
-            neg = self._word_before(text, start, rules.negative_prefixes, floor)
+            neg = self.negatives.before(text, start, floor)
             if neg:
                 start -= len(neg)
                 negate()
-        for word, kind, unit in rules.unit_prefixes:
-            if cand.unit_def is None or cand.unit_def.kind != kind:
-                break  # 摄氏 needs a unit of its kind after the number (37度, 37°)
-            if start - len(word) >= floor and text.startswith(word, start - len(word)):
+        word = self.unit_prefix_words.before(text, start, floor)
+        if word:
+            kind, unit = self.unit_prefixes[word]
+            # 摄氏 needs a unit of its kind after the number (37度, 37°).
+            if cand.unit_def is not None and cand.unit_def.kind == kind:
                 start -= len(word)
                 cand.prefix_unit, cand.kind = unit, kind
-                neg = self._word_before(text, start, rules.negative_prefixes, floor)
+                neg = self.negatives.before(text, start, floor)
                 if neg and cand.value is not None and cand.value > 0:
                     start -= len(neg)
                     negate()
-                break
-        for word, currency in self.prefixes:
-            if start - len(word) >= floor and text.startswith(word, start - len(word)):
-                cand.currency = currency
-                start -= len(word)
-                break
+        word = self.prefix_words.before(text, start, floor)
+        if word:
+            cand.currency = self.prefixes[word]
+            start -= len(word)
         if cand.approx is None:
-            w = self._word_before(text, start, self.before_quals, floor)
-            if w and not any(start - len(ff) >= floor and text.startswith(ff, start - len(ff))
-                             for ff in rules.false_friends):
+            w = self.before_quals.before(text, start, floor)
+            if w and not self.false_friends.before(text, start, floor):
                 cand.approx = rules.approx_before[w]
         cand.start = start
+
+    def _rules(self, unit_key: str, style: str) -> list:
+        """The context rules that can apply to a unit and numeral style, in order."""
+        key = (unit_key, style)
+        out = self._rules_for.get(key)
+        if out is None:
+            out = [r for r in self.rules.context_rules
+                   if (r.style == "any" or r.style == style)
+                   and (not r.units or unit_key in r.units)]
+            self._rules_for[key] = out
+        return out
 
     def _resolve(self, text: str, raw: str, cand: _Cand,
                  floor: int) -> Quantity | Rejected | None:
@@ -601,11 +633,7 @@ class Extractor:
         lo = max(0, cand.start - _WINDOW)
         decided: tuple[str, str] | None = None
         rule_name = ""
-        for r in rules.context_rules:
-            if r.style != "any" and r.style != cand.style:
-                continue
-            if r.units and unit_key not in r.units:
-                continue
+        for r in self._rules(unit_key, cand.style):
             if r.accept and kind and r.units == {"-"}:
                 continue  # a kind for unit-less numbers never overrides $688億
             if r.kinds and kind not in r.kinds:
