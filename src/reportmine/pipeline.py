@@ -99,7 +99,7 @@ class Pipeline:
             text=text, sections=tuple(sections), metrics=tuple(metrics),
             rejections=tuple(rejections),
             removals=tuple(Removal(doc=doc, start=r.start, end=r.end, reason=r.reason,
-                                   rule=r.rule) for r in removals),
+                                   rule=r.rule, joiner=r.joiner) for r in removals),
         )
 
     def parse_source(self, source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
