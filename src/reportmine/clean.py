@@ -21,7 +21,7 @@ from bisect import bisect_right
 import regex
 
 from .markdown import find_markdown, looks_like_markdown
-from .markup import find_front_matter, find_markup
+from .markup import Markup, find_front_matter, find_markup
 from .rules import CompiledCleanRule, Rules
 from .view import Found, View
 
@@ -59,14 +59,15 @@ def resolve(found: list[Found]) -> list[Found]:
 
 
 # -- pass 1: markup -------------------------------------------------------------
-def _markup(text: str, rules: Rules) -> list[Found]:
-    found = find_markup(text, rules.markup)
+def _markup(text: str, rules: Rules) -> Markup:
+    markup = find_markup(text, rules.markup)
+    found = markup.found
     front = find_front_matter(text)
     if front is not None:
         found.append(front)
     if front is not None or looks_like_markdown(text, rules.markup.markdown_min_signals):
         found += find_markdown(text, found)
-    return found
+    return markup
 
 
 # -- pass 2: the rules of boilerplate.toml ------------------------------------------
@@ -188,20 +189,32 @@ def _page_numbers(view: View, rules: Rules) -> list[Found]:
 
 
 # -- pass 4: repeated paragraphs and blocks ----------------------------------------
-def _duplicates(view: View, rules: Rules) -> list[Found]:
+def _duplicates(view: View, rules: Rules, captions: list[tuple[int, int]]) -> list[Found]:
     """Lines that repeat an earlier one verbatim (white space aside): a long line is a
     duplicate on its own; the lines around it are too where they repeat the lines
-    around its first copy (the same report saved twice, title and all)."""
+    around its first copy (the same report saved twice, title and all). Where the
+    first copy is a caption and the later one body text, the caption is the copy."""
     text = view.text
     lines = [(s, e) for s, e in _lines(text) if not text[s:e].isspace() and s < e]
     keys = [hashlib.blake2b(_SPACE.sub("", text[s:e]).encode("utf-8"), digest_size=16)
             .digest() for s, e in lines]
     sizes = [len(_SPACE.sub("", text[s:e])) for s, e in lines]
+    cap_starts = [s for s, _ in captions]
+
+    def in_caption(j: int) -> bool:
+        o = view.to_original(lines[j][0])
+        k = bisect_right(cap_starts, o) - 1
+        return k >= 0 and o < captions[k][1]
+
     first: dict[bytes, int] = {}
     source = [-1] * len(lines)   # the line this one repeats
     for j, key in enumerate(keys):
         i = first.setdefault(key, j)
-        if i != j and sizes[j] >= rules.duplicate_min_chars:
+        if i == j or sizes[j] < rules.duplicate_min_chars:
+            continue
+        if source[i] < 0 and in_caption(i) and not in_caption(j):
+            source[i], first[key] = j, j    # the body copy stands; the caption goes
+        else:
             source[j] = i
     anchors = [j for j, i in enumerate(source) if i >= 0]
     for j in anchors:
@@ -224,12 +237,13 @@ def _duplicates(view: View, rules: Rules) -> list[Found]:
 
 def find_removals(text: str, rules: Rules) -> list[Found]:
     """Everything the cleaner takes out of `text`, non-overlapping and in order."""
-    found = resolve(_markup(text, rules))
+    markup = _markup(text, rules)
+    found = resolve(markup.found)
 
     def view_of(found: list[Found]) -> View:
         return View(text, [f.cut() for f in found], rules.translate)
 
     found = resolve(found + _rule_removals(view_of(found), rules))
     found = resolve(found + _page_numbers(view_of(found), rules))
-    return resolve(found + _duplicates(view_of(found), rules))
+    return resolve(found + _duplicates(view_of(found), rules, markup.captions))
 

@@ -122,7 +122,9 @@ def _emphasis(text: str, taken: list[Found]) -> list[Found]:
         can_close = s > 0 and not text[s - 1].isspace()
         can_open = e < n and not text[e].isspace()
         stack = opens.setdefault(run, [])
-        if can_close and stack:
+        # A run that cannot open closes the open run of its length even after a
+        # space: table cells break bold text over lines ("**來港人士   \n** 若干").
+        if stack and (can_close or not can_open):
             o = stack.pop()
             out.append(_mark(o, "md-emphasis"))
             out.append(_mark(m, "md-emphasis"))

@@ -36,11 +36,13 @@ _FRONT_MATTER = regex.compile(r"\A\ufeff?[ \t]*(---|\+\+\+)[ \t]*\r?\n")
 
 @dataclass(frozen=True)
 class MarkupSettings:
-    """Which tags break lines, which separate cells and whose content is dropped."""
+    """Which tags break lines, which separate cells, whose content is dropped, and
+    which hold captions (a caption that repeats the body is the copy, not the body)."""
 
     block_tags: frozenset[str]
     cell_tags: frozenset[str]
     drop_content: frozenset[str]
+    caption_tags: frozenset[str]
     markdown_min_signals: int
 
 
@@ -76,9 +78,19 @@ class _CloseTags:
         return spans[k] if k < len(spans) else None
 
 
-def find_markup(text: str, settings: MarkupSettings) -> list[Found]:
+@dataclass(frozen=True)
+class Markup:
+    """The markup of a document, and where its captions are (original offsets)."""
+
+    found: list[Found]
+    captions: list[tuple[int, int]]
+
+
+def find_markup(text: str, settings: MarkupSettings) -> Markup:
     """HTML/XML/JSP tags, comments, directives, script and style blocks and entities."""
     out: list[Found] = []
+    captions: list[tuple[int, int]] = []
+    caption_open = -1
     finder = _Finder(text)
     closes = _CloseTags(text)
     pos = 0
@@ -138,8 +150,14 @@ def find_markup(text: str, settings: MarkupSettings) -> list[Found]:
         joiner = "\n" if name in settings.block_tags else \
             " " if name in settings.cell_tags else ""
         out.append(Found(s, t.end(), "markup", "html-tag", joiner))
+        if name in settings.caption_tags:
+            if not closing:
+                caption_open = t.end()
+            elif caption_open >= 0:
+                captions.append((caption_open, s))
+                caption_open = -1
         pos = t.end()
-    return out
+    return Markup(out, captions)
 
 
 def find_front_matter(text: str) -> Found | None:

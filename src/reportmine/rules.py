@@ -194,6 +194,7 @@ class MarkupFile(_Strict):
     block_tags: list[str] = []      # leave a line break (p, div, br, li …)
     cell_tags: list[str] = []       # leave a space (td, th)
     drop_content: list[str] = []    # removed with their content (script, style)
+    caption_tags: list[str] = []    # a caption repeating body text is the duplicate
     markdown_min_signals: int = Field(default=2, ge=1)
 
 
@@ -472,6 +473,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         block_tags=frozenset(t.lower() for t in bp.markup.block_tags),
         cell_tags=frozenset(t.lower() for t in bp.markup.cell_tags),
         drop_content=frozenset(t.lower() for t in bp.markup.drop_content),
+        caption_tags=frozenset(t.lower() for t in bp.markup.caption_tags),
         markdown_min_signals=bp.markup.markdown_min_signals,
     )
     sec = get("sections.toml", SectionsFile)
