@@ -52,7 +52,7 @@ def resolve(found: list[Found]) -> list[Found]:
         if out and f.start < out[-1].end:
             if f.end <= out[-1].end:
                 continue
-            f = Found(out[-1].end, f.end, f.reason, f.rule, f.joiner)
+            f = f._replace(start=out[-1].end)
         if f.end > f.start:
             out.append(f)
     return out
@@ -241,7 +241,7 @@ def find_removals(text: str, rules: Rules) -> list[Found]:
     found = resolve(markup.found)
 
     def view_of(found: list[Found]) -> View:
-        return View(text, [f.cut() for f in found], rules.translate)
+        return View(text, found, rules.translate)
 
     found = resolve(found + _rule_removals(view_of(found), rules))
     found = resolve(found + _page_numbers(view_of(found), rules))

@@ -10,11 +10,11 @@ decoded text.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from operator import attrgetter
+from typing import Iterable, NamedTuple
 
 
-@dataclass(frozen=True)
-class Cut:
+class Cut(NamedTuple):
     """A range of the original text left out of the view, and what stands in for it."""
 
     start: int
@@ -22,9 +22,9 @@ class Cut:
     joiner: str = ""
 
 
-@dataclass(frozen=True)
-class Found:
-    """A removal found by the cleaner (original offsets), with its reason and rule."""
+class Found(NamedTuple):
+    """A removal found by the cleaner (original offsets), with its reason and rule.
+    (A tuple: a noisy page has tens of thousands of them.)"""
 
     start: int
     end: int
@@ -41,7 +41,8 @@ class View:
 
     __slots__ = ("original", "raw", "text", "_vstarts", "_ostarts", "_oends", "_linear")
 
-    def __init__(self, original: str, cuts: list[Cut], translate: dict[int, str]) -> None:
+    def __init__(self, original: str, cuts: Iterable[Cut | Found],
+                 translate: dict[int, str]) -> None:
         self.original = original
         parts: list[str] = []
         vstarts: list[int] = []
@@ -49,30 +50,33 @@ class View:
         oends: list[int] = []
         linear: list[bool] = []
         pos = vpos = 0
-
-        def seg(vs: int, os: int, oe: int, lin: bool) -> None:
-            vstarts.append(vs)
-            ostarts.append(os)
-            oends.append(oe)
-            linear.append(lin)
-
-        for cut in sorted(cuts, key=lambda c: c.start):
-            if cut.start < pos:  # overlapping cuts: the cleaner resolves them; be safe
-                if cut.end <= pos:
+        for cut in sorted(cuts, key=attrgetter("start")):
+            start, end, joiner = cut.start, cut.end, cut.joiner
+            if start < pos:  # overlapping cuts: the cleaner resolves them; be safe
+                if end <= pos:
                     continue
-                cut = Cut(pos, cut.end, cut.joiner)
-            if cut.start > pos:
-                parts.append(original[pos:cut.start])
-                seg(vpos, pos, cut.start, True)
-                vpos += cut.start - pos
-            if cut.joiner:
-                parts.append(cut.joiner)
-                seg(vpos, cut.start, cut.end, False)
-                vpos += len(cut.joiner)
-            pos = cut.end
+                start = pos
+            if start > pos:
+                parts.append(original[pos:start])
+                vstarts.append(vpos)
+                ostarts.append(pos)
+                oends.append(start)
+                linear.append(True)
+                vpos += start - pos
+            if joiner:
+                parts.append(joiner)
+                vstarts.append(vpos)
+                ostarts.append(start)
+                oends.append(end)
+                linear.append(False)
+                vpos += len(joiner)
+            pos = end
         if pos < len(original) or not vstarts:
             parts.append(original[pos:])
-            seg(vpos, pos, len(original), True)
+            vstarts.append(vpos)
+            ostarts.append(pos)
+            oends.append(len(original))
+            linear.append(True)
         self.raw = "".join(parts)
         self.text = self.raw.translate(translate)
         self._vstarts, self._ostarts, self._oends, self._linear = vstarts, ostarts, oends, linear
