@@ -239,11 +239,10 @@ def find_removals(text: str, rules: Rules) -> list[Found]:
     """Everything the cleaner takes out of `text`, non-overlapping and in order."""
     markup = _markup(text, rules)
     found = resolve(markup.found)
-
-    def view_of(found: list[Found]) -> View:
-        return View(text, found, rules.translate)
-
-    found = resolve(found + _rule_removals(view_of(found), rules))
-    found = resolve(found + _page_numbers(view_of(found), rules))
-    return resolve(found + _duplicates(view_of(found), rules, markup.captions))
-
+    view = View(text, found, rules.translate)
+    for step in (_rule_removals, _page_numbers):
+        more = step(view, rules)
+        if more:  # a pass that finds nothing leaves the view as it was
+            found = resolve(found + more)
+            view = View(text, found, rules.translate)
+    return resolve(found + _duplicates(view, rules, markup.captions))
