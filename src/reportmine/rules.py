@@ -204,15 +204,6 @@ class BoilerplateFile(_Strict):
     duplicate_min_chars: int = 40
     markup: MarkupFile = MarkupFile()
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> "BoilerplateFile":
-        seen: set[str] = set()
-        for r in self.rules:
-            if r.name in seen:
-                raise ValueError(f"two rules are named {r.name!r}")
-            seen.add(r.name)
-        return self
-
 
 class Marker(_Strict):
     style: str
@@ -464,6 +455,11 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
     del numeral_chars
 
     bp = get("boilerplate.toml", BoilerplateFile)
+    names: set[str] = set()
+    for r in bp.rules:  # removed.csv names the rule: two of one name could not be told apart
+        if r.name in names:
+            raise RulesError(raw["boilerplate.toml"][1], repr(r.name), "two rules are named so")
+        names.add(r.name)
     clean_rules = tuple(
         CompiledCleanRule(r.name, r.reason, regex.compile(r.pattern, regex.M), r.scope,
                           JOINERS[r.join], r.min_lines, r.max_rest_chars)
