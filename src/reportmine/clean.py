@@ -71,13 +71,12 @@ def _markup(text: str, rules: Rules) -> Markup:
 
 
 # -- pass 2: the rules of boilerplate.toml ------------------------------------------
-def _rule_matches(rule: CompiledCleanRule, text: str,
-                  lines: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """The view ranges one rule removes, with their joiners."""
-    starts = [s for s, _ in lines]
-    out: list[tuple[int, int, str]] = []
+def _rule_matches(rule: CompiledCleanRule, text: str, lines: list[tuple[int, int]],
+                  starts: list[int]) -> list[tuple[int, int, str]]:
+    """The view ranges one rule removes, with their joiners (`starts`: line starts)."""
     if rule.scope == "lines":
         return _line_runs(rule, text, lines)
+    out: list[tuple[int, int, str]] = []
     for m in rule.pattern.finditer(text):
         s, e = m.span("cut") if "cut" in rule.pattern.groupindex else m.span()
         if e == s:
@@ -128,9 +127,10 @@ def _line_runs(rule: CompiledCleanRule, text: str,
 def _rule_removals(view: View, rules: Rules) -> list[Found]:
     text = view.text
     lines = _lines(text)
+    starts = [s for s, _ in lines]
     found: list[Found] = []
     for rule in rules.clean_rules:
-        for s, e, joiner in _rule_matches(rule, text, lines):
+        for s, e, joiner in _rule_matches(rule, text, lines, starts):
             os, oe = view.covering(s, e)
             if rule.scope == "rest":
                 oe = len(view.original)
@@ -196,9 +196,10 @@ def _duplicates(view: View, rules: Rules, captions: list[tuple[int, int]]) -> li
     first copy is a caption and the later one body text, the caption is the copy."""
     text = view.text
     lines = [(s, e) for s, e in _lines(text) if not text[s:e].isspace() and s < e]
-    keys = [hashlib.blake2b(_SPACE.sub("", text[s:e]).encode("utf-8"), digest_size=16)
-            .digest() for s, e in lines]
-    sizes = [len(_SPACE.sub("", text[s:e])) for s, e in lines]
+    squashed = [_SPACE.sub("", text[s:e]) for s, e in lines]
+    keys = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in squashed]
+    sizes = [len(t) for t in squashed]
+    del squashed
     cap_starts = [s for s, _ in captions]
 
     def in_caption(j: int) -> bool:
