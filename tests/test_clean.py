@@ -219,3 +219,11 @@ def test_removals_never_overlap_and_count_by_reason(rules):
     counts = doc.removed_chars()
     assert set(counts) == {"markup", "portal", "duplicate"}
     assert counts["duplicate"] == len(NOISY.rstrip("\n").rsplit("\n", 1)[1])
+
+
+def test_windows_line_ends_read_like_unix_ones(rules):
+    text = "标题\r\n来源：某日报\r\n打印本页\r\n全年投入资金120万元。\r\n"
+    assert [(r, n) for _, r, n in _removed(text, rules)] == [
+        ("scraper", "scraper-time-source"), ("portal", "portal-button-line")]
+    doc = reportmine.parse_text(text)
+    assert [(m.text, m.start) for m in doc.metrics] == [("120万元", text.index("120万元"))]

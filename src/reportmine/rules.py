@@ -326,6 +326,7 @@ def _fullwidth_table() -> dict[int, str]:
     table[0x2236] = ":"   # RATIO
     table[0x2212] = "-"   # MINUS SIGN
     table[0x2013] = "-"   # EN DASH
+    table[0x0D] = " "     # CR of CRLF files: line patterns then end at the line break
     return {k: v for k, v in table.items()}
 
 
