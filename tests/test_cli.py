@@ -103,3 +103,14 @@ def test_sections(capsys):
 
 def test_missing_file_is_exit_1(capsys):
     assert main(["show", "no/such/file.txt"]) == 1
+
+
+def test_clean_marks_one_reason_and_counts_by_rule(capsys, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("下载\n打印\n收藏\n<p>全年投入<b>120</b>万元。</p>\n", encoding="utf-8")
+    assert main(["clean", "--show-removed", "--reason", "portal", str(page)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "⟦portal:下载⏎打印⏎收藏⟧\n\n全年投入120万元。\n\n"
+    assert "portal-toolbar" in err and "html-tag" in err
+    assert main(["clean", str(page)]) == 0
+    assert capsys.readouterr().out == "\n\n全年投入120万元。\n\n"
