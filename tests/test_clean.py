@@ -1,5 +1,7 @@
 """The cleaner: what it removes, why, and that offsets never move."""
 
+from decimal import Decimal
+
 import pytest
 
 import reportmine
@@ -87,3 +89,141 @@ def test_cleaning_never_changes_the_document_text(sample_docs):
     for doc in sample_docs:
         original = (SAMPLES / doc.doc.split("/")[-1]).read_text(encoding="utf-8")
         assert doc.text == original
+
+
+def _removed(text: str, rules) -> list[tuple[str, str, str]]:
+    return [(text[f.start:f.end], f.reason, f.rule) for f in find_removals(text, rules)]
+
+
+@pytest.mark.parametrize("text,removed,reason,rule", [
+    ("下载\n打印\n全屏\n收藏\n【字号：\n加大\n还原\n减小\n】\n报告正文",
+     "下载\n打印\n全屏\n收藏\n【字号：\n加大\n还原\n减小\n】", "portal", "portal-toolbar"),
+    ("【字体：\n大\n中\n小\n】\n报告正文", "【字体：\n大\n中\n小\n】", "portal", "portal-toolbar"),
+    ("》》点击图片进入专题《《\n收藏\n|\n分享到:\n分享到微信\n×",
+     "》》点击图片进入专题《《\n收藏\n|\n分享到:\n分享到微信\n×", "portal", "portal-toolbar"),
+    ("报告标题\n【字体：大 中 小】\n报告正文", "【字体：大 中 小】", "portal", "portal-font-size"),
+    ("您的位置:\n首页\n>\n本地要闻\n报告正文", "您的位置:", "portal", "portal-location"),
+    ("您的位置:\n首页\n>\n本地要闻\n报告正文", "首页\n>\n本地要闻", "portal", "portal-breadcrumb"),
+    ("首页 > 政府信息公开 > 工作报告\n报告正文", "首页 > 政府信息公开 > 工作报告", "portal",
+     "portal-breadcrumb"),
+    ("当前位置： 首页>> 概况\n报告正文", "当前位置： 首页>> 概况", "portal", "portal-location"),
+    ("分享:\n报告正文", "分享:", "portal", "portal-share"),
+    ("报告正文。\n扫一扫在手机打开当前页", "扫一扫在手机打开当前页", "portal", "portal-button-line"),
+    ("报告正文。\n打印本页\n返回顶部", "打印本页", "portal", "portal-button-line"),
+    ("报告正文。\n【E-mail推荐\n】", "【E-mail推荐\n】", "portal", "portal-bracket-button"),
+    ("报告正文。\n相关报道：\n某地2023年新建学校12所\n", "相关报道：\n某地2023年新建学校12所\n", "portal",
+     "portal-related-list"),
+    ("某某门户网站 www.example.cn 2010年03月15日 来源：某日报\n报告正文",
+     "某某门户网站 www.example.cn 2010年03月15日 来源：某日报", "scraper", "scraper-dateline"),
+    ("报告正文。（责任编辑： 张三\n ）", "（责任编辑： 张三\n ）", "scraper", "scraper-editor"),
+    ("报告正文。（《某某日报》2 0 1 0 0 3 1 5 第2 版）", "（《某某日报》2 0 1 0 0 3 1 5 第2 版）",
+     "scraper", "scraper-newspaper-page"),
+    ("标题\n时间：\n2024-01-05 10:20\n报告正文", "时间：\n2024-01-05 10:20", "scraper",
+     "scraper-label-value"),
+    ("标题\n2024-01-05 10:20:11\n报告正文", "2024-01-05 10:20:11", "scraper", "scraper-timestamp"),
+    ("标题\n发布部门：某局 发布时间：2018年11月19日\n报告正文", "发布部门：某局 发布时间：2018年11月19日",
+     "scraper", "scraper-time-source"),
+    ("会场全景。本报记者 王 五摄\n报告正文", "会场全景。本报记者 王 五摄", "scraper", "photo-credit-line"),
+    ("全市新建学校5所。资料图片\n报告正文", "资料图片", "scraper", "photo-credit-tail"),
+    ("全市新建学校5所。某署报告截图\n报告正文", "某署报告截图", "scraper", "photo-credit-tail"),
+    ("报告正文。\n请加入成为本站的月费订户，长期支持我们。\n订户 [网址](/about)",
+     "请加入成为本站的月费订户，长期支持我们。\n订户 [网址](/about)", "ad", "subscription-footer"),
+    ("详见 http://example.org/2023/a_100.html?id=5 。", "http://example.org/2023/a_100.html?id=5",
+     "markup", "url"),
+    ("网址 www.example.gov.cn/2019/index.htm 。", "www.example.gov.cn/2019/index.htm", "markup",
+     "url"),
+])
+def test_furniture_is_removed(rules, text, removed, reason, rule):
+    assert (removed, reason, rule) in _removed(text, rules)
+
+
+@pytest.mark.parametrize("text", [
+    "全市共有大、中、小学校120所。",
+    "首页设计获得好评，点击量增长20%。",
+    "我们下载了资料，打印了文件，收藏了案例。",
+    "相关报道显示，全年新增就业12万人。",
+    "本报讯 记者王五报道：全市新建学校5所。",
+    "会议时间：上午九点。",
+])
+def test_report_sentences_are_not_furniture(rules, text):
+    assert find_removals(text, rules) == []
+
+
+def test_related_list_only_at_the_end(rules):
+    body = "全年新建学校12所，投入资金3亿元。" * 300
+    text = f"相关报道：\n{body}"
+    assert all(f.rule != "portal-related-list" for f in find_removals(text, rules))
+
+
+def test_furniture_inside_html_is_read_as_text(rules):
+    text = ('<div class="op"><a class="printpage" onclick="print();">打印本页</a></div>\n'
+            '<p>全年投入资金120万元。</p>')
+    assert ("portal", "portal-button-line") in [(r, n) for _, r, n in _removed(text, rules)]
+    assert [m.text for m in reportmine.parse_text(text).metrics] == ["120万元"]
+
+
+REPORT = ("关于某县教育工作的报告\n\n各位代表！\n\n"
+          "全县新建学校12所，新增学位3600个，教育投入比上年增长百分之十五，办学条件明显改善。\n\n"
+          "各位代表！\n\n全县招聘教师300名，培训校长120人次，教师队伍建设取得新进展。\n")
+
+
+def test_a_report_saved_twice_yields_its_figures_once(rules):
+    text = f"{REPORT}\n当前位置：首页 > 概况\n\n{REPORT}"
+    found = [f for f in find_removals(text, rules) if f.reason == "duplicate"]
+    second = text.index(REPORT, len(REPORT))
+    # the whole second copy: title, the short 各位代表！ lines and both paragraphs
+    assert [text[f.start:f.end] for f in found] == [
+        line for line in REPORT.split("\n") if line.strip()]
+    assert all(f.start >= second for f in found)
+    doc = reportmine.parse_text(text)
+    assert [m.text for m in doc.metrics] == [m.text for m in reportmine.parse_text(REPORT).metrics]
+    assert all(m.start < second for m in doc.metrics)
+
+
+def test_a_short_line_repeated_alone_is_not_a_duplicate(rules):
+    text = "各位代表！\n全县新建学校12所。\n各位代表！\n全县招聘教师300名。\n"
+    assert find_removals(text, rules) == []
+
+
+def test_a_caption_that_repeats_the_body_is_the_copy(rules):
+    para = "数据显示，全市特殊教育学生人数在过去5年增加37%，其中自闭症及读写障碍学生分别上升97%及88%。"
+    text = f"<figure>\n<figcaption>{para}</figcaption>\n</figure>\n\n{para}\n"
+    dup = [f for f in find_removals(text, rules) if f.reason == "duplicate"]
+    assert [(f.start, text[f.start:f.end]) for f in dup] == [(text.index(para), para)]
+    doc = reportmine.parse_text(text)
+    assert [m.text for m in doc.metrics] == ["37%", "97%", "88%"]
+    assert all(m.start > text.rindex("</figure>") for m in doc.metrics)
+
+
+NOISY = ("---\ntitle: 示例 2020\nuuid: 1f45c22a-4090\n---\n\n"
+         "<div class=\"nav\">当前位置：<a href=\"/x/2019\">首页</a></div>\n"
+         "# 某区2023年教育工作总结\n\n"
+         "全区投入资金**172.5万元**，新建学校&nbsp;3所，改造校舍一批，办学条件得到明显改善，详见[附件](https://example.org/%E5%8D%97-12.pdf)。\n\n"
+         "| 项目 | 数量 |\n| --- | --- |\n| 新增学位 | 210个 |\n\n"
+         "<p style=\"margin:0px 18px\">教师培训覆盖率达<b>98.5%</b>。</p>\n"
+         "全区投入资金**172.5万元**，新建学校&nbsp;3所，改造校舍一批，办学条件得到明显改善，详见[附件](https://example.org/%E5%8D%97-12.pdf)。\n")
+
+
+def test_every_figure_of_a_noisy_page_is_the_source_slice():
+    doc = reportmine.parse_text(NOISY)
+    assert [(m.text, m.value) for m in doc.metrics] == [
+        ("172.5万元", Decimal("1725000")), ("3所", 3), ("210个", 210), ("98.5%", Decimal("98.5"))]
+    assert all(NOISY[m.start:m.end] == m.text for m in doc.metrics)
+    assert doc.text == NOISY
+
+
+def test_removals_never_overlap_and_count_by_reason(rules):
+    found = find_removals(NOISY, rules)
+    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    doc = reportmine.parse_text(NOISY)
+    counts = doc.removed_chars()
+    assert set(counts) == {"markup", "portal", "duplicate"}
+    assert counts["duplicate"] == len(NOISY.rstrip("\n").rsplit("\n", 1)[1])
+
+
+def test_windows_line_ends_read_like_unix_ones(rules):
+    text = "标题\r\n来源：某日报\r\n打印本页\r\n全年投入资金120万元。\r\n"
+    assert [(r, n) for _, r, n in _removed(text, rules)] == [
+        ("scraper", "scraper-time-source"), ("portal", "portal-button-line")]
+    doc = reportmine.parse_text(text)
+    assert [(m.text, m.start) for m in doc.metrics] == [("120万元", text.index("120万元"))]

@@ -115,3 +115,13 @@ def test_output_is_the_same_for_any_number_of_jobs(tmp_path):
     assert names == sorted(p.name for p in outs[1].iterdir())
     for name in names:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+def test_clean_marks_one_reason_and_counts_by_rule(capsys, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("下载\n打印\n收藏\n<p>全年投入<b>120</b>万元。</p>\n", encoding="utf-8")
+    assert main(["clean", "--show-removed", "--reason", "portal", str(page)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "⟦portal:下载⏎打印⏎收藏⟧\n\n全年投入120万元。\n\n"
+    assert "portal-toolbar" in err and "html-tag" in err
+    assert main(["clean", str(page)]) == 0
+    assert capsys.readouterr().out == "\n\n全年投入120万元。\n\n"

@@ -29,6 +29,19 @@ def test_default_rules_load():
     ("units.toml", '[[units]]\nkind = "weight"\nwords = ["斤"]\n', "units", "Input should be"),
     ("charmap.toml", '[traditional]\n"萬萬" = "万"\n', "traditional", "one character"),
     ("boilerplate.toml", 'rules = 3\n', "rules", "valid list"),
+    ("boilerplate.toml", '[[rules]]\nname = "bad-re"\nreason = "portal"\npattern = "(首页"\n',
+     "bad-re", "bad regular expression"),
+    ("boilerplate.toml", '[[rules]]\nname = "wrong-scope"\nreason = "portal"\npattern = "x"\n'
+     'min_lines = 3\n', "wrong-scope", "min_lines"),
+    ("boilerplate.toml", '[[rules]]\nname = "cut-in-line"\nreason = "portal"\nscope = "line"\n'
+     'pattern = "(?P<cut>x)"\n', "cut-in-line", "`cut` group"),
+    ("boilerplate.toml", '[[rules]]\nname = "bad-reason"\nreason = "Portal Furniture"\n'
+     'pattern = "x"\n', "bad-reason", "String should match"),
+    ("boilerplate.toml", '[[rules]]\nname = "bad-join"\nreason = "ad"\npattern = "x"\n'
+     'join = "tab"\n', "bad-join", "Input should be"),
+    ("boilerplate.toml", '[[rules]]\nname = "sucaiku-ad"\nreason = "ad"\npattern = "x"\n',
+     "sucaiku-ad", "two rules are named so"),
+    ("boilerplate.toml", '[markup]\nblock_tags = "p"\n', "markup", "valid list"),
 ])
 def test_bad_overlay_is_named(patterns, tmp_path, file, text, rule, problem):
     overlay = tmp_path / "overlay"
@@ -53,3 +66,24 @@ def test_overlay_adds_rules(patterns, tmp_path):
         '[[units]]\nkind = "count"\nwords = ["羽"]\n', encoding="utf-8")
     rules = load_rules(overlay, base=patterns)
     assert rules.units["羽"].kind == "count" and rules.units["人"].kind == "count"
+
+
+def test_overlay_adds_clean_rules(patterns, tmp_path):
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "boilerplate.toml").write_text(
+        '[[rules]]\nname = "site-footer"\nreason = "portal"\nscope = "line"\n'
+        'pattern = "^本网站由.{0,20}维护"\n', encoding="utf-8")
+    rules = load_rules(overlay, base=patterns)
+    names = [r.name for r in rules.clean_rules]
+    assert names[-1] == "site-footer" and "sucaiku-ad" in names
+
+
+def test_old_boolean_join_still_reads(patterns, tmp_path):
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "boilerplate.toml").write_text(
+        '[[rules]]\nname = "glued-marker"\nreason = "ad"\njoin = true\npattern = "#ad#"\n',
+        encoding="utf-8")
+    rule = load_rules(overlay, base=patterns).clean_rules[-1]
+    assert (rule.name, rule.joiner) == ("glued-marker", "")

@@ -1,34 +1,33 @@
-"""The cleaner: find ad text, scraper furniture, page-number artifacts and repeats.
+"""The cleaner: find markup, ad text, portal and scraper furniture, page-number
+artifacts and repeated blocks.
 
-It never edits the text. It returns the ranges to leave out, each with its reason and
-rule; `view.View` turns them into the text the later stages read.
+It never edits the text. It returns the ranges to leave out (original offsets), each
+with its reason and rule; `view.View` turns them into the text the later stages read.
+It works in passes, each on the text as the previous passes left it, so that a rule
+reads a line as a reader sees it ("打印本页", not "<a …>打印本页</a>"):
+
+1. markup: HTML/XML/JSP, entities, front matter, and Markdown where the document is
+   Markdown (code: markup.py, markdown.py);
+2. rules: the patterns of boilerplate.toml (ads, scraper lines, portal furniture);
+3. page numbers that cut sentences;
+4. paragraphs and blocks that repeat an earlier one verbatim.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from bisect import bisect_right
 
 import regex
 
-from .rules import Rules
-from .view import Cut
+from .markdown import find_markdown, looks_like_markdown
+from .markup import Markup, find_front_matter, find_markup
+from .rules import CompiledCleanRule, Rules
+from .view import Found, View
 
-_LINE = regex.compile(r"[^\n]*")
+__all__ = ["Found", "find_removals", "resolve"]
 
-
-@dataclass(frozen=True)
-class Found:
-    """A removal found by the cleaner (original offsets)."""
-
-    start: int
-    end: int
-    reason: str
-    rule: str
-    joiner: str = ""
-
-    def cut(self) -> Cut:
-        return Cut(self.start, self.end, self.joiner)
+_SPACE = regex.compile(r"\s+")
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -44,33 +43,109 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _rule_removals(text: str, rules: Rules, lines: list[tuple[int, int]]) -> list[Found]:
-    found: list[Found] = []
-    line_starts = [s for s, _ in lines]
-    from bisect import bisect_right
-
-    for rule in rules.clean_rules:
-        for m in rule.pattern.finditer(text):
-            if m.end() == m.start():
+def resolve(found: list[Found]) -> list[Found]:
+    """Non-overlapping removals in order. A removal inside another goes (the outer
+    one says what the whole range is); one that overlaps the end of another keeps
+    only its own part."""
+    out: list[Found] = []
+    for f in sorted(found, key=lambda f: (f.start, -f.end)):
+        if out and f.start < out[-1].end:
+            if f.end <= out[-1].end:
                 continue
-            if rule.scope == "line":
-                k = bisect_right(line_starts, m.start()) - 1
-                s, e = lines[k]
-                found.append(Found(s, e, rule.reason, rule.name))
-            elif rule.scope == "rest":
-                found.append(Found(m.start(), len(text), rule.reason, rule.name))
-                break
-            else:
-                found.append(Found(m.start(), m.end(), rule.reason, rule.name,
-                                   "" if rule.join else " "))
+            f = f._replace(start=out[-1].end)
+        if f.end > f.start:
+            out.append(f)
+    return out
+
+
+# -- pass 1: markup -------------------------------------------------------------
+def _markup(text: str, rules: Rules) -> Markup:
+    markup = find_markup(text, rules.markup)
+    found = markup.found
+    front = find_front_matter(text)
+    if front is not None:
+        found.append(front)
+    if front is not None or looks_like_markdown(text, rules.markup.markdown_min_signals):
+        found += find_markdown(text, found)
+    return markup
+
+
+# -- pass 2: the rules of boilerplate.toml ------------------------------------------
+def _rule_matches(rule: CompiledCleanRule, text: str, lines: list[tuple[int, int]],
+                  starts: list[int]) -> list[tuple[int, int, str]]:
+    """The view ranges one rule removes, with their joiners (`starts`: line starts)."""
+    if rule.scope == "lines":
+        return _line_runs(rule, text, lines)
+    out: list[tuple[int, int, str]] = []
+    for m in rule.pattern.finditer(text):
+        s, e = m.span("cut") if "cut" in rule.pattern.groupindex else m.span()
+        if e == s:
+            continue
+        if rule.scope in ("line", "rest"):
+            # `^\s*` and `\s*$` may reach over blank lines: the match's own line counts.
+            while s < e - 1 and text[s].isspace():
+                s += 1
+        if rule.scope == "line":
+            while e > s + 1 and text[e - 1].isspace():
+                e -= 1
+            k = bisect_right(starts, s) - 1
+            k2 = bisect_right(starts, max(s, e - 1)) - 1
+            out.append((lines[k][0], lines[k2][1], ""))
+        elif rule.scope == "rest":
+            if rule.max_rest_chars is not None and len(text) - s > rule.max_rest_chars:
+                continue
+            out.append((s, len(text), ""))
+            break
+        else:
+            out.append((s, e, rule.joiner))
+    return out
+
+
+def _line_runs(rule: CompiledCleanRule, text: str,
+               lines: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Runs of at least `min_lines` lines that the pattern matches whole (blank lines
+    inside a run do not break it): a toolbar written one word a line."""
+    out: list[tuple[int, int, str]] = []
+    run: list[tuple[int, int]] = []
+
+    def close() -> None:
+        if len(run) >= rule.min_lines:
+            out.append((run[0][0], run[-1][1], ""))
+        run.clear()
+
+    for s, e in lines:
+        if s == e or text[s:e].isspace():
+            continue
+        if rule.pattern.fullmatch(text, s, e):
+            run.append((s, e))
+        else:
+            close()
+    close()
+    return out
+
+
+def _rule_removals(view: View, rules: Rules) -> list[Found]:
+    text = view.text
+    lines = _lines(text)
+    starts = [s for s, _ in lines]
+    found: list[Found] = []
+    for rule in rules.clean_rules:
+        for s, e, joiner in _rule_matches(rule, text, lines, starts):
+            os, oe = view.covering(s, e)
+            if rule.scope == "rest":
+                oe = len(view.original)
+            found.append(Found(os, oe, rule.reason, rule.name, joiner))
     return found
 
 
-def _page_numbers(text: str, rules: Rules, lines: list[tuple[int, int]]) -> list[Found]:
+# -- pass 3: page numbers -----------------------------------------------------------
+def _page_numbers(view: View, rules: Rules) -> list[Found]:
     """Line-start numbers that count up line after line and cut sentences: page numbers."""
     cfg = rules.page_numbers
     if cfg is None:
         return []
+    text = view.text
+    lines = _lines(text)
     marker = regex.compile(cfg.marker, regex.M)
     terminal = set(cfg.terminal)
     hits: list[tuple[int, int, regex.Match[str]]] = []  # (line index, number, match)
@@ -105,53 +180,70 @@ def _page_numbers(text: str, rules: Rules, lines: list[tuple[int, int]]) -> list
         for k, _, m in chain:
             if cuts_sentence(k):
                 # "开展凸显\n2、新成效": the line break and the number go, the text joins.
-                out.append(Found(m.start() - 1, m.end(), "page_number", "page-number-join"))
+                s, e = view.covering(m.start() - 1, m.end())
+                out.append(Found(s, e, "page_number", "page-number-join"))
             else:
-                out.append(Found(m.start(), m.end(), "page_number", "page-number"))
+                s, e = view.covering(m.start(), m.end())
+                out.append(Found(s, e, "page_number", "page-number"))
     return out
 
 
-def _duplicates(text: str, rules: Rules, lines: list[tuple[int, int]],
-                taken: list[Found]) -> list[Found]:
-    """Paragraphs that repeat an earlier one verbatim (the same report saved twice)."""
-    seen: set[bytes] = set()
-    out: list[Found] = []
-    covered = sorted((f.start, f.end) for f in taken)
-    from bisect import bisect_right
+# -- pass 4: repeated paragraphs and blocks ----------------------------------------
+def _duplicates(view: View, rules: Rules, captions: list[tuple[int, int]]) -> list[Found]:
+    """Lines that repeat an earlier one verbatim (white space aside): a long line is a
+    duplicate on its own; the lines around it are too where they repeat the lines
+    around its first copy (the same report saved twice, title and all). Where the
+    first copy is a caption and the later one body text, the caption is the copy."""
+    text = view.text
+    lines = [(s, e) for s, e in _lines(text) if not text[s:e].isspace() and s < e]
+    squashed = [_SPACE.sub("", text[s:e]) for s, e in lines]
+    keys = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in squashed]
+    sizes = [len(t) for t in squashed]
+    del squashed
+    cap_starts = [s for s, _ in captions]
 
-    def removed(s: int, e: int) -> bool:
-        k = bisect_right(covered, (s, len(text) + 1)) - 1
-        return k >= 0 and covered[k][0] <= s and covered[k][1] >= e
+    def in_caption(j: int) -> bool:
+        o = view.to_original(lines[j][0])
+        k = bisect_right(cap_starts, o) - 1
+        return k >= 0 and o < captions[k][1]
 
-    for s, e in lines:
-        para = text[s:e].strip()
-        if len(para) < rules.duplicate_min_chars or removed(s, e):
+    first: dict[bytes, int] = {}
+    source = [-1] * len(lines)   # the line this one repeats
+    for j, key in enumerate(keys):
+        i = first.setdefault(key, j)
+        if i == j or sizes[j] < rules.duplicate_min_chars:
             continue
-        key = hashlib.blake2b(para.encode("utf-8"), digest_size=16).digest()
-        if key in seen:
-            out.append(Found(s, e, "duplicate", "repeated-paragraph"))
+        if source[i] < 0 and in_caption(i) and not in_caption(j):
+            source[i], first[key] = j, j    # the body copy stands; the caption goes
         else:
-            seen.add(key)
-    return out
-
-
-def _merge(found: list[Found]) -> list[Found]:
-    """Non-overlapping removals in order; where two overlap, the earlier one grows."""
+            source[j] = i
+    anchors = [j for j, i in enumerate(source) if i >= 0]
+    for j in anchors:
+        i = source[j]
+        a, b = i + 1, j + 1           # forward, while the copy stays after its source
+        while b < len(lines) and source[b] < 0 and a < j and keys[a] == keys[b]:
+            source[b] = a
+            a, b = a + 1, b + 1
+        a, b = i - 1, j - 1           # backward
+        while a >= 0 and b > i and source[b] < 0 and keys[a] == keys[b]:
+            source[b] = a
+            a, b = a - 1, b - 1
     out: list[Found] = []
-    for f in sorted(found, key=lambda f: (f.start, -f.end)):
-        if out and f.start < out[-1].end:
-            last = out[-1]
-            if f.end > last.end:
-                out[-1] = Found(last.start, f.end, last.reason, last.rule, last.joiner)
-            continue
-        out.append(f)
+    for j, i in enumerate(source):
+        if i >= 0:
+            s, e = view.covering(*lines[j])
+            out.append(Found(s, e, "duplicate", "repeated-paragraph"))
     return out
 
 
 def find_removals(text: str, rules: Rules) -> list[Found]:
-    """Everything the cleaner takes out of `text`, merged and in order."""
-    lines = _lines(text)
-    found = _rule_removals(text, rules, lines)
-    found += _page_numbers(text, rules, lines)
-    found += _duplicates(text, rules, lines, found)
-    return _merge(found)
+    """Everything the cleaner takes out of `text`, non-overlapping and in order."""
+    markup = _markup(text, rules)
+    found = resolve(markup.found)
+    view = View(text, found, rules.translate)
+    for step in (_rule_removals, _page_numbers):
+        more = step(view, rules)
+        if more:  # a pass that finds nothing leaves the view as it was
+            found = resolve(found + more)
+            view = View(text, found, rules.translate)
+    return resolve(found + _duplicates(view, rules, markup.captions))

@@ -174,22 +174,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_clean(args: argparse.Namespace) -> int:
-    from .pipeline import Pipeline  # noqa: F401  (rules validated by _parse_one)
+def _excerpt(text: str, limit: int = 60) -> str:
+    shown = text.replace("\n", "⏎")
+    return shown if len(shown) <= limit else f"{shown[:limit - 1]}…({len(text)} chars)"
 
+
+def cmd_clean(args: argparse.Namespace) -> int:
     doc = _parse_one(args)
     text = doc.text
+    marked = set(args.reason or ()) or None
     out: list[str] = []
     pos = 0
+    totals: dict[tuple[str, str], list[int]] = {}
     for r in doc.removals:
         out.append(text[pos:r.start])
-        if args.show_removed:
-            out.append(f"⟦{r.reason}:{text[r.start:r.end]}⟧")
+        if args.show_removed and (marked is None or r.reason in marked):
+            out.append(f"⟦{r.reason}:{_excerpt(text[r.start:r.end])}⟧")
+        out.append(r.joiner)
         pos = r.end
+        t = totals.setdefault((r.reason, r.rule), [0, 0])
+        t[0] += 1
+        t[1] += r.end - r.start
     out.append(text[pos:])
     sys.stdout.write("".join(out))
-    if not args.show_removed:
-        pass
+    if args.show_removed:
+        rows = [[reason, rule, str(n), str(chars)]
+                for (reason, rule), (n, chars) in sorted(totals.items())]
+        print(file=sys.stderr)
+        print_table(rows, ["reason", "rule", "removals", "chars"], {1: 30}, out=sys.stderr)
     return EXIT_OK
 
 
@@ -271,11 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_show)
 
     c = sub.add_parser("clean", help="print a document's cleaned text",
-                       description="Print the text with ads, scraper lines and page-number "
-                       "artifacts taken out.")
+                       description="Print the text as the later stages read it: markup, "
+                       "ads, scraper and portal furniture, page-number artifacts and repeated "
+                       "blocks taken out (offsets never move: see removed.csv).")
     c.add_argument("file", metavar="FILE")
     c.add_argument("--show-removed", action="store_true",
-                   help="show removed text in place, marked ⟦reason:…⟧")
+                   help="show removed text in place, marked ⟦reason:…⟧, and a count of "
+                   "removals by reason and rule (on stderr)")
+    c.add_argument("--reason", action="append", metavar="REASON",
+                   help="with --show-removed: mark only removals of this reason (ad, "
+                   "scraper, portal, markup, page_number, duplicate); repeatable")
     common(c)
     c.set_defaults(func=cmd_clean)
 

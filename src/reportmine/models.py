@@ -129,6 +129,7 @@ class Removal(_Record):
     end: int
     reason: str
     rule: str
+    joiner: str = Field(default="", description="what stands in for it in the cleaned text")
 
 
 class ErrorRecord(_Record):

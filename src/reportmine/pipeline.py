@@ -116,7 +116,7 @@ class Pipeline:
             rejections=tuple(rejections),
             checks=run_checks(text, metrics, rules, self.skip_checks),
             removals=tuple(Removal(doc=doc, start=r.start, end=r.end, reason=r.reason,
-                                   rule=r.rule) for r in removals),
+                                   rule=r.rule, joiner=r.joiner) for r in removals),
         )
 
     def parse_source(self, source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:

@@ -18,6 +18,7 @@ import regex
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from .markup import MarkupSettings
 from .numbers import NumeralTable
 
 PATTERN_FILES = (
@@ -167,15 +168,43 @@ class RejectionsFile(_Strict):
     rules: list[ContextRule] = []
 
 
+JOINERS = {"none": "", "space": " ", "line": "\n"}
+
+
 class CleanRule(_Strict):
-    name: str
-    reason: str
-    pattern: str
-    scope: Literal["line", "span", "rest"] = "span"  # rest: from the match to the end
-    join: bool = False  # the text around a removed span reads as one (no line break)
+    """A pattern of text the cleaner removes; matched on the text as markup leaves it,
+    normalised (full-width → half-width, Traditional → Simplified where charmap.toml
+    says so). A group named `cut` narrows a span removal to that group."""
+
+    name: str = Field(min_length=1)
+    reason: str = Field(pattern=r"^[a-z][a-z_]*$")
+    pattern: str = Field(min_length=1)
+    # line: the whole line holding a match; span: the match; rest: from the match to
+    # the end; lines: a run of at least `min_lines` lines the pattern matches whole.
+    scope: Literal["line", "span", "rest", "lines"] = "span"
+    # What stands in for a removed span: none (the text around reads as one), a space
+    # or a line break. `true` means none and `false` space (the first form of the file).
+    join: Literal["none", "space", "line"] = "space"
+    min_lines: int = Field(default=1, ge=1)
+    max_rest_chars: int | None = Field(default=None, ge=1)
     note: str = ""
 
     _re = field_validator("pattern")(_check_regex)
+
+    @field_validator("join", mode="before")
+    @classmethod
+    def _join_bool(cls, v: Any) -> Any:
+        return {True: "none", False: "space"}.get(v, v) if isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _scope_fields(self) -> "CleanRule":
+        if self.min_lines != 1 and self.scope != "lines":
+            raise ValueError("`min_lines` belongs to scope = \"lines\"")
+        if self.max_rest_chars is not None and self.scope != "rest":
+            raise ValueError("`max_rest_chars` belongs to scope = \"rest\"")
+        if "cut" in regex.compile(self.pattern).groupindex and self.scope != "span":
+            raise ValueError("a `cut` group belongs to scope = \"span\"")
+        return self
 
 
 class PageNumbers(_Strict):
@@ -186,10 +215,21 @@ class PageNumbers(_Strict):
     _re = field_validator("marker")(_check_regex)
 
 
+class MarkupFile(_Strict):
+    """How the markup stripper treats tags (the stripper itself is code)."""
+
+    block_tags: list[str] = []      # leave a line break (p, div, br, li …)
+    cell_tags: list[str] = []       # leave a space (td, th)
+    drop_content: list[str] = []    # removed with their content (script, style)
+    caption_tags: list[str] = []    # a caption repeating body text is the duplicate
+    markdown_min_signals: int = Field(default=2, ge=1)
+
+
 class BoilerplateFile(_Strict):
     rules: list[CleanRule] = []
     page_numbers: PageNumbers | None = None
     duplicate_min_chars: int = 40
+    markup: MarkupFile = MarkupFile()
 
 
 class Marker(_Strict):
@@ -423,7 +463,9 @@ class CompiledCleanRule:
     reason: str
     pattern: regex.Pattern[str]
     scope: str
-    join: bool
+    joiner: str
+    min_lines: int = 1
+    max_rest_chars: int | None = None
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity
@@ -448,6 +490,7 @@ class Rules:
     currency_prefixes: tuple[tuple[str, str, str | None], ...]  # (word, currency, script)
     context_rules: tuple[CompiledContextRule, ...]
     clean_rules: tuple[CompiledCleanRule, ...]
+    markup: MarkupSettings
     page_numbers: PageNumbers | None
     duplicate_min_chars: int
     sections: SectionsFile
@@ -476,6 +519,7 @@ def _fullwidth_table() -> dict[int, str]:
     table[0x2236] = ":"   # RATIO
     table[0x2212] = "-"   # MINUS SIGN
     table[0x2013] = "-"   # EN DASH
+    table[0x0D] = " "     # CR of CRLF files: line patterns then end at the line break
     return {k: v for k, v in table.items()}
 
 
@@ -607,9 +651,22 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
     del numeral_chars
 
     bp = get("boilerplate.toml", BoilerplateFile)
+    names: set[str] = set()
+    for r in bp.rules:  # removed.csv names the rule: two of one name could not be told apart
+        if r.name in names:
+            raise RulesError(raw["boilerplate.toml"][1], repr(r.name), "two rules are named so")
+        names.add(r.name)
     clean_rules = tuple(
-        CompiledCleanRule(r.name, r.reason, regex.compile(r.pattern, regex.M), r.scope, r.join)
+        CompiledCleanRule(r.name, r.reason, regex.compile(r.pattern, regex.M), r.scope,
+                          JOINERS[r.join], r.min_lines, r.max_rest_chars)
         for r in bp.rules
+    )
+    markup = MarkupSettings(
+        block_tags=frozenset(t.lower() for t in bp.markup.block_tags),
+        cell_tags=frozenset(t.lower() for t in bp.markup.cell_tags),
+        drop_content=frozenset(t.lower() for t in bp.markup.drop_content),
+        caption_tags=frozenset(t.lower() for t in bp.markup.caption_tags),
+        markdown_min_signals=bp.markup.markdown_min_signals,
     )
     sec = get("sections.toml", SectionsFile)
     markers = tuple((m.style, regex.compile(m.pattern)) for m in sec.markers)
@@ -647,6 +704,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
             key=lambda x: -len(x[0]))),
         context_rules=tuple(context_rules),
         clean_rules=clean_rules,
+        markup=markup,
         page_numbers=bp.page_numbers,
         duplicate_min_chars=bp.duplicate_min_chars,
         sections=sec,

@@ -2,18 +2,19 @@
 
 Cleaning never moves the original text. The view is the text with removed ranges
 replaced by a joiner ("" where the text around reads as one, a line break or space
-otherwise) and characters normalised one to one; every view offset maps back to an
-offset in the original decoded text.
+otherwise, or the character an entity such as &nbsp; stands for) and characters
+normalised one to one; every view offset maps back to an offset in the original
+decoded text.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from operator import attrgetter
+from typing import Iterable, NamedTuple
 
 
-@dataclass(frozen=True)
-class Cut:
+class Cut(NamedTuple):
     """A range of the original text left out of the view, and what stands in for it."""
 
     start: int
@@ -21,44 +22,64 @@ class Cut:
     joiner: str = ""
 
 
+class Found(NamedTuple):
+    """A removal found by the cleaner (original offsets), with its reason and rule.
+    (A tuple: a noisy page has tens of thousands of them.)"""
+
+    start: int
+    end: int
+    reason: str
+    rule: str
+    joiner: str = ""
+
+    def cut(self) -> Cut:
+        return Cut(self.start, self.end, self.joiner)
+
+
 class View:
     """`text` (normalised) and `raw` (original characters) of the cleaned document."""
 
-    __slots__ = ("original", "raw", "text", "_vstarts", "_ostarts", "_linear")
+    __slots__ = ("original", "raw", "text", "_vstarts", "_ostarts", "_oends", "_linear")
 
-    def __init__(self, original: str, cuts: list[Cut], translate: dict[int, str]) -> None:
+    def __init__(self, original: str, cuts: Iterable[Cut | Found],
+                 translate: dict[int, str]) -> None:
         self.original = original
         parts: list[str] = []
         vstarts: list[int] = []
         ostarts: list[int] = []
+        oends: list[int] = []
         linear: list[bool] = []
         pos = vpos = 0
-
-        def seg(vs: int, os: int, lin: bool) -> None:
-            vstarts.append(vs)
-            ostarts.append(os)
-            linear.append(lin)
-
-        for cut in sorted(cuts, key=lambda c: c.start):
-            if cut.start < pos:  # overlapping cuts: the cleaner merges them; be safe
-                if cut.end <= pos:
+        for cut in sorted(cuts, key=attrgetter("start")):
+            start, end, joiner = cut.start, cut.end, cut.joiner
+            if start < pos:  # overlapping cuts: the cleaner resolves them; be safe
+                if end <= pos:
                     continue
-                cut = Cut(pos, cut.end, cut.joiner)
-            if cut.start > pos:
-                parts.append(original[pos:cut.start])
-                seg(vpos, pos, True)
-                vpos += cut.start - pos
-            if cut.joiner:
-                parts.append(cut.joiner)
-                seg(vpos, cut.start, False)
-                vpos += len(cut.joiner)
-            pos = cut.end
+                start = pos
+            if start > pos:
+                parts.append(original[pos:start])
+                vstarts.append(vpos)
+                ostarts.append(pos)
+                oends.append(start)
+                linear.append(True)
+                vpos += start - pos
+            if joiner:
+                parts.append(joiner)
+                vstarts.append(vpos)
+                ostarts.append(start)
+                oends.append(end)
+                linear.append(False)
+                vpos += len(joiner)
+            pos = end
         if pos < len(original) or not vstarts:
             parts.append(original[pos:])
-            seg(vpos, pos, True)
+            vstarts.append(vpos)
+            ostarts.append(pos)
+            oends.append(len(original))
+            linear.append(True)
         self.raw = "".join(parts)
         self.text = self.raw.translate(translate)
-        self._vstarts, self._ostarts, self._linear = vstarts, ostarts, linear
+        self._vstarts, self._ostarts, self._oends, self._linear = vstarts, ostarts, oends, linear
 
     def to_original(self, i: int) -> int:
         """The original offset of view offset `i` (a joiner maps to its cut's start)."""
@@ -75,6 +96,19 @@ class View:
             o = self.to_original(start)
             return o, o
         return self.to_original(start), self.to_original(end - 1) + 1
+
+    def covering(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of view [start, end), whole cuts included: where the
+        range begins or ends on a joiner, the cut it stands for is taken in full."""
+        if end <= start:
+            o = self.to_original(start)
+            return o, o
+        k = bisect_right(self._vstarts, end - 1) - 1
+        if k >= 0 and not self._linear[k]:
+            o_end = self._oends[k]
+        else:
+            o_end = self.to_original(end - 1) + 1
+        return self.to_original(start), o_end
 
     def to_view(self, o: int) -> int:
         """The view offset of original offset `o` (inside a cut: where the cut stands)."""
