@@ -27,6 +27,8 @@ _MAX_SUBJECT = 40
 _QUOTE_CHARS = frozenset("“”\"'‘’《》「」『』")
 _ASIDE_CHARS = regex.compile("[()\\[\\]“”\"'‘’《》「」『』 \t]")
 _SHARE_WORDS = ("比例", "比重", "占比", "比率")
+_EDGE_JUNK = regex.compile(r"^[\W\d_]+|[\W_]+$")  # '-2018学年 → 学年 (quotes, dashes, digits)
+_HAN = regex.compile(r"\p{Han}")
 _LIST_JOINERS = ("、", "和", "及", "与", ",", "，")
 _INTRODUCERS = ("为期", "历时", "长达")  # 为期一周的专项督导: the noun comes after
 _GOAL_AFTER = regex.compile(r"[^，。；,;]{0,6}(?:的)?(?:目标任务|目标|任务|方案|计划|规划)")
@@ -251,8 +253,8 @@ class Attributor:
         if phrase is None:
             return prev
         ph, a, b = phrase
-        out = ph.raw_chars(a, b)
-        return out if len(out) >= 2 else prev
+        out = _EDGE_JUNK.sub("", ph.raw_chars(a, b))
+        return out if len(out) >= 2 and _HAN.search(out) else prev
 
     def subject(self, text: str, raw: str, q: Quantity, clause_start: int) -> str:
         """The entities a figure is about, where the clause lists them before 等:

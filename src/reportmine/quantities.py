@@ -104,6 +104,7 @@ class _Cand:
     kind: str = ""             # set by the builder for fractions, ratios, percent words
     unit_out: str = ""         # set by the builder where no unit word decides it
     per: tuple[int, int] | None = None  # 27克/千克, 5000元/吨: the "per" part of the unit
+    first_end: int = -1        # where the first numeral of a range ends
     rule: str = ""
 
 
@@ -405,6 +406,7 @@ class Extractor:
                     low = self._range_low(text, cand, second, m.end())
                     if second.value > low:
                         cand.value, cand.value_max = low, second.value
+                        cand.first_end = cand.num_end
                         j = cand.num_end = second.end
         inside = self._word_at(text, j, self.inside_quals)
         if inside:
@@ -627,7 +629,8 @@ class Extractor:
                 kind = "money"
         # "-" stands for no unit; a share or ratio the builder made has its own key.
         unit_key = cand.unit_word or ("-" if not cand.kind else cand.unit_out or cand.kind)
-        numeral_text = text[cand.num_start:cand.num_end]
+        # Rules read the first numeral of a range (56 in 56至203日).
+        numeral_text = text[cand.num_start:cand.first_end if cand.first_end > 0 else cand.num_end]
 
         # Context rules: the first that matches decides.
         lo = max(0, cand.start - _WINDOW)
