@@ -125,3 +125,19 @@ def test_clean_marks_one_reason_and_counts_by_rule(capsys, tmp_path):
     assert "portal-toolbar" in err and "html-tag" in err
     assert main(["clean", str(page)]) == 0
     assert capsys.readouterr().out == "\n\n全年投入120万元。\n\n"
+
+
+def test_text_cells_are_exact_and_formulas_are_guarded(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("=HYPERLINK(1)\n收入较上季下跌\n-12.5%\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q"]) == 0
+    (row,) = read_csv(out / "metrics.csv")
+    assert row["text"] == "-12.5%" and row["value"] == "-12.5"
+    assert row["sentence"] == "'-12.5%"
+    (doc,) = read_csv(out / "documents.csv")
+    assert doc["title"] == "'=HYPERLINK(1)"
+    assert main(["extract", str(src), "-o", str(tmp_path / "raw"), "-q", "--raw-cells"]) == 0
+    (doc,) = read_csv(tmp_path / "raw" / "documents.csv")
+    assert doc["title"] == "=HYPERLINK(1)"
