@@ -89,10 +89,11 @@ class Pipeline:
             periods.append(period or doc_period)
         attrs = self.attributor.attribute(view.text, view.raw, quantities, parts, periods)
 
+        # The records are built from values this module made: no need to validate again.
         metrics = []
         for q, (o_start, o_end), sec, a in zip(quantities, spans, secs, attrs):
             ss, se = view.span(a.sentence_start, a.sentence_end)
-            metrics.append(Metric(
+            metrics.append(Metric.model_construct(
                 doc=doc, start=o_start, end=o_end, text=text[o_start:o_end],
                 kind=Kind(q.kind), value=q.value, value_max=q.value_max, unit=q.unit,
                 approx=Approx(q.approx) if q.approx else None, masked=q.masked,
@@ -105,9 +106,9 @@ class Pipeline:
         rejections = []
         for r in rejected:
             o_start, o_end = view.span(r.start, r.end)
-            rejections.append(Rejection(doc=doc, start=o_start, end=o_end,
-                                        text=text[o_start:o_end], reason=r.reason,
-                                        rule=r.rule))
+            rejections.append(Rejection.model_construct(
+                doc=doc, start=o_start, end=o_end, text=text[o_start:o_end], reason=r.reason,
+                rule=r.rule))
         return Document(
             doc=doc, path=path, encoding=encoding, script=script, title=title,
             title_start=title_start,
@@ -115,8 +116,9 @@ class Pipeline:
             text=text, sections=tuple(sections), metrics=tuple(metrics),
             rejections=tuple(rejections),
             checks=run_checks(text, metrics, rules, self.skip_checks),
-            removals=tuple(Removal(doc=doc, start=r.start, end=r.end, reason=r.reason,
-                                   rule=r.rule, joiner=r.joiner) for r in removals),
+            removals=tuple(Removal.model_construct(
+                doc=doc, start=r.start, end=r.end, reason=r.reason, rule=r.rule,
+                joiner=r.joiner) for r in removals),
         )
 
     def parse_source(self, source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
