@@ -250,6 +250,9 @@ def canonical(value: Decimal | None) -> str:
     """A Decimal written plainly: no exponent, no trailing zeros (1725000, 0.274)."""
     if value is None:
         return ""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    # format(…, "f") is exact at any size; quantize() and normalize() round to the
+    # context's 28 digits, and quantize() raises past it (一二三…, 30 digits, 个).
+    s = format(value, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s

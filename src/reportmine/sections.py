@@ -21,6 +21,10 @@ _INLINE = regex.compile(r"(?:(?<=[。！？!?；;])|(?<=\S))[ \t]+(?=\S)|(?<=[�
 # After a heading's first sentence: an enumeration, a figure or a comma means body text.
 _BODY_AFTER_TITLE = regex.compile(r"^\s*(?:[一二三四五六七八九十][是要]|首先|其中)|\d|[，,；;]")
 _SENT_FWD = regex.compile(r"[。！？!?\n]")
+# A sentence reaches at most this far either side of a figure: a longer run without a
+# sentence end is not prose (a table dump, a hostile file), and reading all of it for
+# every figure in it would make attribution quadratic.
+SENTENCE_REACH = 512
 _SENT_BACK = regex.compile(r"(?r)[。！？!?\n]")
 
 
@@ -37,7 +41,7 @@ class Heading:
 
 
 def _marker_number(num: str, rules: Rules) -> int | None:
-    if num.isdigit():
+    if num.isdecimal():  # not isdigit(): "①".isdigit() is True, int("①") fails
         return int(num)
     if len(num) == 1 and "①" <= num <= "⑳":
         return ord(num) - ord("①") + 1
@@ -130,7 +134,7 @@ class Segmenter:
         def restarts(i: int, outer: set[str]) -> bool:
             """The next heading of the same style restarts at 1 before any outer heading:
             heading i has children of its own style, so it is a part above them."""
-            for g in heads[i + 1:]:
+            for g in (heads[j] for j in range(i + 1, len(heads))):  # no tail copy
                 if g.style == heads[i].style:
                     return g.number == 1
                 if g.style in outer:
@@ -205,7 +209,7 @@ def find_sections(doc: str, view: View, rules: Rules) -> tuple[list[Section], st
             del parents[lvl]
         parent = parents.get(h.level - 1) if h.level > 1 else None
         body_end_v = n_view
-        for later in heads[k + 1:]:
+        for later in (heads[j] for j in range(k + 1, len(heads))):  # no tail copy
             if later.level <= h.level:
                 body_end_v = later.start
                 break
@@ -236,10 +240,11 @@ def find_sections(doc: str, view: View, rules: Rules) -> tuple[list[Section], st
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """View [s, e) of the sentence around [start, end): between sentence ends."""
-    m = _SENT_BACK.search(text, 0, start)
-    s = m.end() if m else 0
-    m = _SENT_FWD.search(text, end)
-    e = (m.end() if text[m.start()] != "\n" else m.start()) if m else len(text)
+    lo, hi = max(0, start - SENTENCE_REACH), min(len(text), end + SENTENCE_REACH)
+    m = _SENT_BACK.search(text, lo, start)
+    s = m.end() if m else lo
+    m = _SENT_FWD.search(text, end, hi)
+    e = (m.end() if text[m.start()] != "\n" else m.start()) if m else hi
     while s < start and text[s] in " \t":
         s += 1
     return s, e
