@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -98,20 +102,6 @@ def test_unreadable_paths(tmp_path, make, reason, says):
     assert exc.value.reason == reason and says in str(exc.value)
 
 
-def test_permission_denied(tmp_path):
-    f = tmp_path / "secret.txt"
-    f.write_text(SIMPLIFIED, encoding="utf-8")
-    f.chmod(0)
-    try:
-        if _can_read(f):
-            pytest.skip("running as root: chmod 000 does not deny reads")
-        with pytest.raises(ReadError) as exc:
-            read_text(f)
-        assert exc.value.reason == "unreadable" and "Permission denied" in str(exc.value)
-    finally:
-        f.chmod(0o644)
-
-
 # -- folders ----------------------------------------------------------------------
 def _tree(root: Path) -> None:
     (root / "b").mkdir(parents=True)
@@ -157,20 +147,32 @@ def test_deep_tree_has_no_recursion_limit(tmp_path):
     assert _docs(list(find_sources([tmp_path]))) == ["d/" * 120 + "deep.txt"]
 
 
-def test_unreadable_folder_is_an_error_row(tmp_path):
-    _tree(tmp_path)
-    locked = tmp_path / "locked"
+def test_permission_denied_file_and_folder(world_dir):
+    secret = world_dir / "secret.txt"
+    secret.write_text(SIMPLIFIED, encoding="utf-8")
+    locked = world_dir / "locked"
     locked.mkdir()
     (locked / "x.txt").write_text("x", encoding="utf-8")
+    (world_dir / "a.txt").write_text("a", encoding="utf-8")
+    secret.chmod(0)
     locked.chmod(0)
-    try:
-        docs = _docs(list(find_sources([tmp_path])))
-        if _can_read(locked):
-            assert docs == ["B.TXT", "a.txt", "b/c.txt", "locked/x.txt"]
-            pytest.skip("running as root: chmod 000 does not deny reads")
-        assert docs == ["B.TXT", "a.txt", "b/c.txt", "! locked unreadable"]
-    finally:
-        locked.chmod(0o755)
+
+    def check() -> tuple:
+        try:
+            read_text(secret)
+            read = None
+        except ReadError as exc:
+            read = (exc.reason, str(exc))
+        return read, _docs(list(find_sources([world_dir])))
+
+    if not _can_read(secret):
+        result = check()
+    elif hasattr(os, "fork") and os.geteuid() == 0:
+        result = _as_nobody(check)  # root reads anything: ask an unprivileged user
+    else:
+        pytest.skip("chmod 000 does not deny reads here")
+    assert result == (("unreadable", "cannot be read: Permission denied"),
+                      ["a.txt", "secret.txt", "! locked unreadable"])
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -189,6 +191,41 @@ def _fifo(p: Path) -> Path:
         pytest.skip("no FIFOs on this system")
     os.mkfifo(p)
     return p
+
+
+@pytest.fixture
+def world_dir():
+    """A folder any user may enter (pytest's tmp_path is private to its owner)."""
+    d = Path(tempfile.mkdtemp(prefix="reportmine-"))
+    d.chmod(0o755)
+    yield d
+    for p in d.iterdir():
+        p.chmod(0o755)
+    shutil.rmtree(d)
+
+
+def _as_nobody(fn: Callable[[], object]) -> object:
+    """fn() run in a forked child as user nobody; its result, passed back by repr."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            out = repr(fn())
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            out = repr(("child failed", repr(exc)))
+        os.write(w, out.encode("utf-8"))
+        os._exit(0)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 65536):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return ast.literal_eval(b"".join(chunks).decode("utf-8"))
 
 
 def _can_read(p: Path) -> bool:

@@ -7,11 +7,13 @@ the rest is written); 2 usage errors and unusable rule files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Iterator, Sequence, TextIO
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -62,6 +64,26 @@ def _parse_one(args: argparse.Namespace):
                                              encoding=decoded.encoding, size=decoded.size)
 
 
+class Terminated(BaseException):
+    """SIGTERM during `extract`, raised where the run is so the partial tables go."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        old = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 # -- commands ---------------------------------------------------------------------
 def cmd_extract(args: argparse.Namespace) -> int:
     from .pipeline import parse_paths
@@ -81,15 +103,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     _rules(args)  # a bad rule file stops here, before any work
     failed = docs = 0
-    with TableWriter(out, raw_cells=args.raw_cells) as writer:
-        for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
-                               patterns=args.patterns, max_bytes=args.max_bytes):
-            writer.write(doc)
-            docs += 1
-            if not doc.ok:
-                failed += 1
-                if not args.quiet:
-                    print(f"reportmine: {doc.error.message}", file=sys.stderr)
+    try:
+        with TableWriter(out, raw_cells=args.raw_cells) as writer, _sigterm_raises():
+            for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
+                                   patterns=args.patterns, max_bytes=args.max_bytes):
+                error = writer.write(doc)
+                docs += 1
+                if error is not None:
+                    failed += 1
+                    if not args.quiet:
+                        print(f"reportmine: {error.message}", file=sys.stderr)
+    except OSError as exc:  # the output folder cannot be written, the disk is full …
+        print(f"reportmine: {exc}; no table was written", file=sys.stderr)
+        return EXIT_USAGE
     if not args.quiet:
         c = writer.counts
         print(f"{docs - failed} documents, {c['metrics']} metrics, {c['sections']} sections, "
@@ -233,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reportmine: interrupted; no table was left half-written", file=sys.stderr)
         return 130
+    except Terminated:
+        print("reportmine: terminated; no table was left half-written", file=sys.stderr)
+        return 143
 
 
 if __name__ == "__main__":  # pragma: no cover
