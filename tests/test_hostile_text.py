@@ -6,13 +6,18 @@ from decimal import Decimal
 
 import pytest
 
-import reportmine
 from reportmine.numbers import canonical
+from reportmine.pipeline import Pipeline
 
 
-def test_circled_number_headings_do_not_crash():
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline()
+
+
+def test_circled_number_headings_do_not_crash(pipeline):
     # "①".isdigit() is True but int("①") raises: every report using ① headings failed.
-    doc = reportmine.parse_text("①加强党建，新增学位210个。\n②推进改革\n")
+    doc = pipeline.parse_text("①加强党建，新增学位210个。\n②推进改革\n")
     assert [(s.marker, s.number) for s in doc.sections] == [("①", 1), ("②", 2)]
     assert [(m.text, m.section) for m in doc.metrics] == [("210个", "①")]
 
@@ -33,10 +38,10 @@ def test_canonical_is_exact_at_any_size(value, text):
     assert canonical(Decimal(value)) == text
 
 
-def test_thirty_chinese_digits_can_be_written(tmp_path):
+def test_thirty_chinese_digits_can_be_written(pipeline, tmp_path):
     from reportmine.tables import TableWriter
 
-    doc = reportmine.parse_text("一二三四五六七八九" * 3 + "一二三个")
+    doc = pipeline.parse_text("一二三四五六七八九" * 3 + "一二三个")
     assert [m.value for m in doc.metrics] == [Decimal("123456789" * 3 + "123")]
     with TableWriter(tmp_path) as w:
         w.write(doc)
@@ -49,15 +54,15 @@ def test_thirty_chinese_digits_can_be_written(tmp_path):
     ("标题\n\u3000\u3000来源：网络\n", "\u3000\u3000来源：网络"),
     ("标题\n\n\n推荐访问：教育 讲话\n", "推荐访问：教育 讲话"),
 ])
-def test_line_rules_remove_their_own_line(text, removed):
-    doc = reportmine.parse_text(text)
+def test_line_rules_remove_their_own_line(pipeline, text, removed):
+    doc = pipeline.parse_text(text)
     assert [text[r.start:r.end] for r in doc.removals] == [removed]
 
 
-def test_a_sentence_without_end_is_cut_at_its_reach():
+def test_a_sentence_without_end_is_cut_at_its_reach(pipeline):
     from reportmine.sections import SENTENCE_REACH
 
     text = "教育" * 2000 + "新增学位210个" + "教育" * 2000
-    m = reportmine.parse_text(text).metrics[0]
+    m = pipeline.parse_text(text).metrics[0]
     assert m.sentence_end - m.sentence_start <= 2 * SENTENCE_REACH + len(m.text)
     assert m.sentence == text[m.sentence_start:m.sentence_end]

@@ -45,15 +45,19 @@ def _tables(out: Path) -> dict[str, list[dict[str, str]]]:
     return tables
 
 
-def _write(out: Path, raw: bool) -> dict[str, list[dict[str, str]]]:
-    doc = reportmine.parse_text(HOSTILE, "=cmd.txt")
+@pytest.fixture(scope="module")
+def doc():
+    return reportmine.parse_text(HOSTILE, "=cmd.txt")
+
+
+def _write(doc, out: Path, raw: bool) -> dict[str, list[dict[str, str]]]:
     with TableWriter(out, raw_cells=raw) as w:
         w.write(doc)
     return _tables(out)
 
 
-def test_text_cells_cannot_start_a_formula(tmp_path):
-    tables = _write(tmp_path, raw=False)
+def test_text_cells_cannot_start_a_formula(doc, tmp_path):
+    tables = _write(doc, tmp_path, raw=False)
     guarded = 0
     for name, rows in tables.items():
         for row in rows:
@@ -76,12 +80,11 @@ def test_text_cells_cannot_start_a_formula(tmp_path):
     assert m["210"]["sentence"].startswith("'=1+1，")
 
 
-def test_raw_cells_are_written_as_they_are(tmp_path):
-    tables = _write(tmp_path, raw=True)
+def test_raw_cells_are_written_as_they_are(doc, tmp_path):
+    tables = _write(doc, tmp_path, raw=True)
     m = {r["value"]: r for r in tables["metrics"]}
     assert m["-19.4"]["text"] == "-19.4%" and m["1725000"]["indicator"] == "+投入资金"
     assert tables["documents"][0]["title"] == "=cmd|' /C calc'!A0"
-    doc = reportmine.parse_text(HOSTILE)
     assert all(HOSTILE[r.start:r.end] == r.text for r in doc.metrics)
 
 
