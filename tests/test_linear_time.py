@@ -77,6 +77,11 @@ SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
     "figures, no punctuation": (_repeat("新增学位210个托位40个投入资金172.5万元"), 64 * KIB),
     "figures, commas, no sentence end": (_repeat("增长3.5%，"), 64 * KIB),
     "nested headings": (_headings, 128 * KIB),
+    "一、 markers on one line": (_repeat("一、 "), 64 * KIB),
+    "1. markers on one line": (_repeat("1. "), 32 * KIB),
+    "① markers on one line": (_repeat("① "), 256 * KIB),
+    "“1 (open quotes)": (_repeat("“1"), 32 * KIB),
+    "《1 (open titles)": (_repeat("《1"), 32 * KIB),
     "random mix, one line": (_random_mix, 16 * KIB),
 }
 
@@ -102,24 +107,30 @@ def test_hostile_input_finishes_in_linear_time(pipeline, name):
 
 
 def main(argv: list[str]) -> None:
-    """Print each shape's time at its test size and at SIZE_BYTES (1 MiB by default)."""
+    """Print each shape's time at its test size and at SIZE_BYTES (1 MiB by default).
+
+    `growth` is (time ratio) / (length ratio) between the two sizes: about 1 for a linear
+    path, and about the length ratio itself for a quadratic one.
+    """
     from reportmine.pipeline import Pipeline
 
     size = int(argv[0]) if argv else MIB
     p = Pipeline()
     p.parse_text("新增学位210个。")
-    print(f"{'shape':34s} {'test size':>9s} {'s':>6s}   {'chars at ' + str(size):>16s} "
-          f"{'s':>7s} {'metrics':>8s}")
+    print(f"{'shape':34s} {'chars':>8s} {'s':>6s}   {'chars':>8s} {'s':>7s} "
+          f"{'growth':>6s} {'metrics':>8s}")
     for name, (build, test_size) in SHAPES.items():
+        small = build(test_size)
         t0 = time.perf_counter()
-        p.parse_text(build(test_size))
-        t_test = time.perf_counter() - t0
+        p.parse_text(small)
+        t_small = time.perf_counter() - t0
         text = build(size)
         t0 = time.perf_counter()
         doc = p.parse_text(text)
         t_full = time.perf_counter() - t0
-        print(f"{name:34s} {test_size:9d} {t_test:6.2f}   {len(text):16d} {t_full:7.2f} "
-              f"{len(doc.metrics):8d}", flush=True)
+        growth = (t_full / t_small) / (len(text) / len(small)) if len(text) != len(small) else 1
+        print(f"{name:34s} {len(small):8d} {t_small:6.2f}   {len(text):8d} {t_full:7.2f} "
+              f"{growth:6.2f} {len(doc.metrics):8d}", flush=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ _SENT_FWD = regex.compile(r"[。！？!?\n]")
 # every figure in it would make attribution quadratic.
 SENTENCE_REACH = 512
 _SENT_BACK = regex.compile(r"(?r)[。！？!?\n]")
+_BLANK = regex.compile(r"\s*")
+_MARKER_REACH = 64  # a section marker, and the words that show it is not one, are short
 
 
 @dataclass
@@ -70,17 +72,21 @@ class Segmenter:
 
     def _marker_at(self, text: str, pos: int, end: int) -> Heading | None:
         for style, pat in self.rules.markers:
-            m = pat.match(text, pos, end)
+            # Matched within a short window, not to the line end: `regex` looks ahead for
+            # a pattern's required literal (the 、 of 一、) before matching, which on a
+            # long line without one costs the whole line at every position.
+            m = pat.match(text, pos, min(end, pos + _MARKER_REACH))
             if m is None:
                 continue
             number = _marker_number(m.group("num"), self.rules)
             if number is None:
                 continue
-            if any(p.match(text, m.end(), end) for p in self.not_heading):
+            after = min(end, m.end() + _MARKER_REACH)
+            if any(p.match(text, m.end(), after) for p in self.not_heading):
                 return None
             if m.end() >= end or text[m.end()] in " \t":
                 # a marker with nothing after it on the line is not a heading
-                if m.end() >= end or not text[m.end():end].strip():
+                if _BLANK.match(text, m.end(), end).end() == end:  # no copy of the line
                     return None
             return Heading(m.start(), m.end(), m.end(), style, number)
         return None
