@@ -1,7 +1,9 @@
 """The command line: a thin layer over the library.
 
 Exit codes: 0 every file was read; 1 some files failed (they are rows of errors.csv,
-the rest is written); 2 usage errors and unusable rule files.
+the rest is written); 2 usage errors, unusable rule files and an output folder that
+cannot be written; 130 and 143 a run stopped by Ctrl-C or SIGTERM (its partial tables
+are removed; the previous run's stay as they were).
 """
 
 from __future__ import annotations
