@@ -6,6 +6,7 @@ tokenizer is built once per process, with the user dictionary of patterns/.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Sequence
@@ -80,8 +81,14 @@ class _Tokenizer:
         self._words = words
         self._dictionary = dictionary
         self._tk = None
+        # Figures close together cut the same clause text again and again (in a long
+        # run of figures, every one of them): remember recent cuts.
+        self._cached_cut = functools.lru_cache(maxsize=1024)(self._cut)
 
     def cut(self, s: str) -> list[str]:
+        return list(self._cached_cut(s))
+
+    def _cut(self, s: str) -> tuple[str, ...]:
         if self._tk is None:
             import jieba
 
@@ -93,7 +100,7 @@ class _Tokenizer:
                 freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
                 tk.add_word(parts[0], freq, parts[2] if len(parts) > 2 else None)
             self._tk = tk
-        return list(self._tk.cut(s, HMM=False))
+        return tuple(self._tk.cut(s, HMM=False))
 
 
 class Attributor:

@@ -1,18 +1,22 @@
 """The command line: a thin layer over the library.
 
 Exit codes: 0 every file was read; 1 some files failed (they are rows of errors.csv,
-the rest is written); 2 usage errors and unusable rule files.
+the rest is written); 2 usage errors, unusable rule files and an output folder that
+cannot be written; 130 and 143 a run stopped by Ctrl-C or SIGTERM (its partial tables
+are removed; the previous run's stay as they were).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
 import time
 import unicodedata
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Iterator, Sequence, TextIO
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -63,6 +67,26 @@ def _parse_one(args: argparse.Namespace):
                                              encoding=decoded.encoding, size=decoded.size)
 
 
+class Terminated(BaseException):
+    """SIGTERM during `extract`, raised where the run is so the partial tables go."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        old = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 # -- commands ---------------------------------------------------------------------
 def _progress(args: argparse.Namespace):
     """A progress bar on stderr for a terminal; None when quiet or not a terminal."""
@@ -93,25 +117,33 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failed = docs = chars = 0
     progress = _progress(args)
     started = time.perf_counter()
-    with TableWriter(out, raw_cells=args.raw_cells) as writer:
-        for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
-                               patterns=args.patterns, max_bytes=args.max_bytes,
-                               skip_checks=args.skip_check or ()):
-            writer.write(doc)
-            docs += 1
-            chars += doc.chars
-            if not doc.ok:
-                failed += 1
-                if not args.quiet:
-                    message = f"reportmine: {doc.error.message}"
-                    progress.write(message, file=sys.stderr) if progress else \
-                        print(message, file=sys.stderr)
-            if progress is not None:
-                rate = chars / max(1e-9, time.perf_counter() - started)
-                progress.set_postfix_str(f"{rate:,.0f} chars/s, {failed} errors", refresh=False)
-                progress.update(1)
-    if progress is not None:
-        progress.close()
+    try:
+        with TableWriter(out, raw_cells=args.raw_cells) as writer, _sigterm_raises():
+            for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
+                                   patterns=args.patterns, max_bytes=args.max_bytes,
+                                   skip_checks=args.skip_check or ()):
+                error = writer.write(doc)
+                docs += 1
+                chars += doc.chars
+                if error is not None:
+                    failed += 1
+                    if not args.quiet:
+                        message = f"reportmine: {error.message}"
+                        if progress is not None:
+                            progress.write(message, file=sys.stderr)
+                        else:
+                            print(message, file=sys.stderr)
+                if progress is not None:
+                    rate = chars / max(1e-9, time.perf_counter() - started)
+                    progress.set_postfix_str(f"{rate:,.0f} chars/s, {failed} errors",
+                                             refresh=False)
+                    progress.update(1)
+    except OSError as exc:  # the output folder cannot be written, the disk is full …
+        print(f"reportmine: {exc}; no table was written", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if progress is not None:
+            progress.close()
     if not args.quiet:
         c = writer.counts
         print(f"{docs - failed} documents, {c['metrics']} metrics, {c['sections']} sections, "
@@ -326,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reportmine: interrupted; no table was left half-written", file=sys.stderr)
         return 130
+    except Terminated:
+        print("reportmine: terminated; no table was left half-written", file=sys.stderr)
+        return 143
 
 
 if __name__ == "__main__":  # pragma: no cover

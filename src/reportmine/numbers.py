@@ -19,7 +19,7 @@ import regex
 _ARABIC = regex.compile(r"\d{1,3}(?:,\d{3})+(?![\d,]\d)(?:\.\d+)?|\d+(?:\.\d+)?")
 _ASCII_DIGITS = regex.compile(r"\d+")
 _MAX_DIGITS = 24       # longer digit runs are codes or IDs, not figures
-_MAX_DIGIT_RUN = 12    # 二〇二三-style numerals longer than this are not read
+_MAX_DIGIT_RUN = 32    # 二〇二三-style numerals longer than this are not read
 _FRACTION_PLACES = 12  # decimal places kept for a fraction such as 三分之一
 _NOT_FRACTION_DIGITS = frozenset("两俩")  # 两百点两 is two numbers, never 200.2
 
@@ -351,6 +351,9 @@ def canonical(value: Decimal | None) -> str:
     """A Decimal written plainly: no exponent, no trailing zeros (1725000, 0.274)."""
     if value is None:
         return ""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    # format(…, "f") is exact at any size; quantize() and normalize() round to the
+    # context's 28 digits, and quantize() raises past it (一二三…, 30 digits, 个).
+    s = format(value, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s

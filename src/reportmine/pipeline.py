@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import signal
 from bisect import bisect_right
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -171,6 +172,10 @@ _WORKER: Pipeline | None = None  # one per worker process, set by _init_worker
 
 def _init_worker(patterns: str | None, skip_checks: tuple[str, ...] = ()) -> None:
     global _WORKER
+    # Ctrl-C and kill -TERM are for the parent, which stops the pool and removes its
+    # partial tables; a worker that caught them would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = Pipeline(load_rules(patterns) if patterns else default_rules(), skip_checks)
 
 

@@ -529,6 +529,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(path, "-", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RulesError(path, "-", f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise RulesError(path, "-", f"cannot read: {exc.strerror}") from None
 
@@ -679,8 +681,11 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
     userdict: list[str] = []
     for p in (userdict_path, overlay_dir / USERDICT if overlay_dir else None):
         if p is not None and p.is_file():
-            userdict.extend(line for line in p.read_text(encoding="utf-8").splitlines()
-                            if line.strip() and not line.startswith("#"))
+            try:
+                lines = p.read_text(encoding="utf-8").splitlines()
+            except UnicodeDecodeError as exc:
+                raise RulesError(p, "-", f"not UTF-8 text (byte {exc.start})") from None
+            userdict.extend(line for line in lines if line.strip() and not line.startswith("#"))
 
     return Rules(
         source=tuple(str(p) for _, p in raw.values()),

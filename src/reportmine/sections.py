@@ -23,7 +23,13 @@ _BODY_AFTER_TITLE = regex.compile(r"^\s*(?:[一二三四五六七八九十][是�
 # 20.2026年10件民生实事: a list number glued to the figure that follows it.
 _WEAK_NUMBER = regex.compile(r"(\d{1,2})[.．](?=\d)")
 _SENT_FWD = regex.compile(r"[。！？!?\n]")
+# A sentence reaches at most this far either side of a figure: a longer run without a
+# sentence end is not prose (a table dump, a hostile file), and reading all of it for
+# every figure in it would make attribution quadratic.
+SENTENCE_REACH = 512
 _SENT_BACK = regex.compile(r"(?r)[。！？!?\n]")
+_BLANK = regex.compile(r"\s*")
+_MARKER_REACH = 64  # a section marker, and the words that show it is not one, are short
 
 
 @dataclass
@@ -40,7 +46,7 @@ class Heading:
 
 
 def _marker_number(num: str, rules: Rules) -> int | None:
-    if num.isdigit():
+    if num.isdecimal():  # not isdigit(): "①".isdigit() is True, int("①") fails
         return int(num)
     if len(num) == 1 and "①" <= num <= "⑳":
         return ord(num) - ord("①") + 1
@@ -71,17 +77,21 @@ class Segmenter:
 
     def _marker_at(self, text: str, pos: int, end: int) -> Heading | None:
         for style, pat in self.rules.markers:
-            m = pat.match(text, pos, end)
+            # Matched within a short window, not to the line end: `regex` looks ahead for
+            # a pattern's required literal (the 、 of 一、) before matching, which on a
+            # long line without one costs the whole line at every position.
+            m = pat.match(text, pos, min(end, pos + _MARKER_REACH))
             if m is None:
                 continue
             number = _marker_number(m.group("num"), self.rules)
             if number is None:
                 continue
-            if any(p.match(text, m.end(), end) for p in self.not_heading):
+            after = min(end, m.end() + _MARKER_REACH)
+            if any(p.match(text, m.end(), after) for p in self.not_heading):
                 return None
             if m.end() >= end or text[m.end()] in " \t":
                 # a marker with nothing after it on the line is not a heading
-                if m.end() >= end or not text[m.end():end].strip():
+                if _BLANK.match(text, m.end(), end).end() == end:  # no copy of the line
                     return None
             return Heading(m.start(), m.end(), m.end(), style, number)
         m = _WEAK_NUMBER.match(text, pos, end)
@@ -147,7 +157,7 @@ class Segmenter:
         def restarts(i: int, outer: set[str]) -> bool:
             """The next heading of the same style restarts at 1 before any outer heading:
             heading i has children of its own style, so it is a part above them."""
-            for g in heads[i + 1:]:
+            for g in (heads[j] for j in range(i + 1, len(heads))):  # no tail copy
                 if g.style == heads[i].style:
                     return g.number == 1
                 if g.style in outer:
@@ -245,7 +255,7 @@ def find_sections(doc: str, view: View, rules: Rules) -> Outline:
             del parents[lvl]
         parent = parents.get(h.level - 1) if h.level > 1 else None
         body_end_v = n_view
-        for later in heads[k + 1:]:
+        for later in (heads[j] for j in range(k + 1, len(heads))):  # no tail copy
             if later.level <= h.level:
                 body_end_v = later.start
                 break
@@ -281,10 +291,11 @@ def find_sections(doc: str, view: View, rules: Rules) -> Outline:
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """View [s, e) of the sentence around [start, end): between sentence ends."""
-    m = _SENT_BACK.search(text, 0, start)
-    s = m.end() if m else 0
-    m = _SENT_FWD.search(text, end)
-    e = (m.end() if text[m.start()] != "\n" else m.start()) if m else len(text)
+    lo, hi = max(0, start - SENTENCE_REACH), min(len(text), end + SENTENCE_REACH)
+    m = _SENT_BACK.search(text, lo, start)
+    s = m.end() if m else lo
+    m = _SENT_FWD.search(text, end, hi)
+    e = (m.end() if text[m.start()] != "\n" else m.start()) if m else hi
     while s < start and text[s] in " \t":
         s += 1
     return s, e

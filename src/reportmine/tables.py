@@ -8,17 +8,22 @@ interrupted run never leaves a partial table under a final name.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import logging
 import os
+import signal
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from .models import Document
+from .models import Document, ErrorRecord
 from .numbers import canonical
 
 if TYPE_CHECKING:
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 METRIC_COLUMNS = [
     "doc", "start", "end", "text", "kind", "value", "value_max", "unit", "approx", "masked",
@@ -189,6 +194,21 @@ def _cell(value: Any, column: str, raw: bool) -> Any:
     return value
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (POSIX) while the block runs; they arrive after."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # Windows, or not allowed here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 class TableWriter:
     """Writes every table as CSV, a document at a time; `close()` puts them in place."""
 
@@ -202,26 +222,56 @@ class TableWriter:
         self.counts = {name: 0 for name in tables}
         for name in tables:
             tmp = self.out / f".{name}.csv.partial"
-            fh = open(tmp, "w", encoding="utf-8-sig", newline="")
+            # backslashreplace: a lone surrogate from a caller's str must not stop a run.
+            fh = open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="")
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(TABLES[name][0])
             self._files[name], self._writers[name] = fh, w
 
-    def write(self, doc: Document) -> None:
-        for name, w in self._writers.items():
-            columns, rows = TABLES[name]
-            for row in rows(doc):
-                w.writerow([_cell(row[c], c, self.raw) for c in columns])
-                self.counts[name] += 1
+    def write(self, doc: Document) -> ErrorRecord | None:
+        """Write a document's rows; returns its error (it could not be read, processed or
+        written), else None. A document's rows are all written or none are."""
+        try:
+            cells = self._cells(doc)
+        except Exception as exc:  # one bad document must not stop a batch of thousands
+            log.exception("cannot write the rows of %s", doc.doc)
+            error = ErrorRecord(path=doc.doc, stage="write", reason="internal",
+                                message=f"{doc.path or doc.doc}: {type(exc).__name__}: {exc}")
+            doc = Document(doc=doc.doc, path=doc.path, text="", error=error)
+            cells = self._cells(doc)
+        for name, rows in cells.items():
+            self._writers[name].writerows(rows)
+            self.counts[name] += len(rows)
+        return doc.error
+
+    def _cells(self, doc: Document) -> dict[str, list[list[Any]]]:
+        return {name: [[_cell(row[c], c, self.raw) for c in TABLES[name][0]]
+                       for row in TABLES[name][1](doc)] for name in self._writers}
 
     def close(self) -> None:
-        """Flush and rename every table into place."""
-        for name, fh in self._files.items():
+        """Flush every table to disk, then rename them all into place.
+
+        Syncing all before renaming any keeps the window in which a crash leaves some
+        tables of this run beside some of the last one as short as it can be.
+        """
+        for fh in self._files.values():
             fh.flush()
             os.fsync(fh.fileno())
             fh.close()
-            os.replace(self.out / f".{name}.csv.partial", self.out / f"{name}.csv")
+        with _signals_held():  # Ctrl-C or kill -TERM now waits until all are renamed
+            for name in self._files:
+                os.replace(self.out / f".{name}.csv.partial", self.out / f"{name}.csv")
         self._files.clear()
+        try:  # make the renames themselves durable (POSIX; not possible on Windows)
+            dir_fd = os.open(self.out, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(dir_fd)
+        except OSError:
+            pass
+        finally:
+            os.close(dir_fd)
 
     def abort(self) -> None:
         """Remove the partial files (an interrupted run leaves no table behind)."""
