@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import signal
 import sys
@@ -98,8 +99,8 @@ def _progress(args: argparse.Namespace):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .pipeline import parse_paths
-    from .tables import TABLES, TableWriter
+    from .pipeline import map_paths
+    from .tables import TABLES, TableWriter, render
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():
@@ -119,12 +120,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         with TableWriter(out, raw_cells=args.raw_cells) as writer, _sigterm_raises():
-            for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob,
-                                   patterns=args.patterns, max_bytes=args.max_bytes,
-                                   skip_checks=args.skip_check or ()):
-                error = writer.write(doc)
+            # Workers turn their documents into table rows; this process only writes.
+            for rows in map_paths(args.paths, jobs=args.jobs, glob=args.glob,
+                                  patterns=args.patterns, max_bytes=args.max_bytes,
+                                  skip_checks=args.skip_check or (),
+                                  render=functools.partial(render, raw_cells=args.raw_cells)):
+                error = writer.write_rendered(rows)
                 docs += 1
-                chars += doc.chars
+                chars += rows.chars
                 if error is not None:
                     failed += 1
                     if not args.quiet:

@@ -8,7 +8,7 @@ import os
 import signal
 from bisect import bisect_right
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import regex
 
@@ -168,20 +168,24 @@ def parse_file(path: str | Path, rules: Rules | None = None,
 
 
 _WORKER: Pipeline | None = None  # one per worker process, set by _init_worker
+_RENDER: Callable[[Document], Any] | None = None  # what a worker sends back
 
 
-def _init_worker(patterns: str | None, skip_checks: tuple[str, ...] = ()) -> None:
-    global _WORKER
+def _init_worker(patterns: str | None, skip_checks: tuple[str, ...] = (),
+                 render: Callable[[Document], Any] | None = None) -> None:
+    global _WORKER, _RENDER
     # Ctrl-C and kill -TERM are for the parent, which stops the pool and removes its
     # partial tables; a worker that caught them would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = Pipeline(load_rules(patterns) if patterns else default_rules(), skip_checks)
+    _RENDER = render
 
 
-def _work(args: tuple[Source, int]) -> Document:
+def _work(args: tuple[Source, int]) -> Any:
     assert _WORKER is not None
-    return _WORKER.parse_source(*args)
+    doc = _WORKER.parse_source(*args)
+    return _RENDER(doc) if _RENDER is not None else doc
 
 
 def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.txt",
@@ -192,20 +196,31 @@ def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.tx
     Files that cannot be read come out as Documents whose `error` says why, so one bad
     file never stops the batch.
     """
+    return map_paths(paths, jobs, glob=glob, patterns=patterns, max_bytes=max_bytes,
+                     skip_checks=skip_checks)
+
+
+def map_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.txt",
+              patterns: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+              skip_checks: Iterable[str] = (),
+              render: Callable[[Document], Any] | None = None) -> Iterator[Any]:
+    """`parse_paths`, with `render(document)` applied where the document is made (in the
+    worker): the batch CLI sends back table rows, not whole documents."""
     skip = tuple(sorted(validate_skip(skip_checks)))  # an unknown name fails before any work
+    finish = render or (lambda d: d)
     sources: list[Source] = []
     for item in find_sources(list(paths), glob):
         if isinstance(item, Source):
             sources.append(item)
         else:
             path, exc = item
-            yield failed(path, path, "list", exc.reason, f"{path} {exc}")
+            yield finish(failed(path, path, "list", exc.reason, f"{path} {exc}"))
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     if jobs == 1 or len(sources) <= 1:
         pipe = Pipeline(load_rules(patterns) if patterns else default_rules(), skip)
         for s in sources:
-            yield pipe.parse_source(s, max_bytes)
+            yield finish(pipe.parse_source(s, max_bytes))
         return
     import multiprocessing as mp
     from collections import deque
@@ -214,7 +229,7 @@ def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.tx
     # A bounded window of documents in flight: results come back in input order and
     # memory does not grow with the corpus, whatever the speed of the consumer.
     window = jobs * 4
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(patterns, skip)) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(patterns, skip, render)) as pool:
         pending: deque = deque()
         for s in sources:
             if len(pending) >= window:

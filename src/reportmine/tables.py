@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import logging
 import os
 import signal
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
@@ -209,6 +211,47 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A document's rows as CSV text per table, and what the batch needs to know of it."""
+
+    doc: str
+    chars: int
+    error: ErrorRecord | None
+    text: dict[str, str]
+    rows: dict[str, int]
+
+
+def render(doc: Document, raw_cells: bool = False,
+           tables: Iterable[str] = tuple(TABLES)) -> Rendered:
+    """The CSV lines of every table for one document (made where the document is made,
+    so the writing process only appends text). A document whose rows cannot be made
+    becomes an error row: one bad document must not stop a batch of thousands."""
+    names = tuple(tables)
+
+    def lines(d: Document) -> tuple[dict[str, str], dict[str, int]]:
+        text, rows = {}, {}
+        for name in names:
+            columns, make = TABLES[name]
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            n = 0
+            for row in make(d):
+                w.writerow([_cell(row[c], c, raw_cells) for c in columns])
+                n += 1
+            text[name], rows[name] = buf.getvalue(), n
+        return text, rows
+
+    try:
+        return Rendered(doc.doc, doc.chars, doc.error, *lines(doc))
+    except Exception as exc:
+        log.exception("cannot write the rows of %s", doc.doc)
+        error = ErrorRecord(path=doc.doc, stage="write", reason="internal",
+                            message=f"{doc.path or doc.doc}: {type(exc).__name__}: {exc}")
+        doc = Document(doc=doc.doc, path=doc.path, text="", error=error)
+        return Rendered(doc.doc, 0, error, *lines(doc))
+
+
 class TableWriter:
     """Writes every table as CSV, a document at a time; `close()` puts them in place."""
 
@@ -231,22 +274,14 @@ class TableWriter:
     def write(self, doc: Document) -> ErrorRecord | None:
         """Write a document's rows; returns its error (it could not be read, processed or
         written), else None. A document's rows are all written or none are."""
-        try:
-            cells = self._cells(doc)
-        except Exception as exc:  # one bad document must not stop a batch of thousands
-            log.exception("cannot write the rows of %s", doc.doc)
-            error = ErrorRecord(path=doc.doc, stage="write", reason="internal",
-                                message=f"{doc.path or doc.doc}: {type(exc).__name__}: {exc}")
-            doc = Document(doc=doc.doc, path=doc.path, text="", error=error)
-            cells = self._cells(doc)
-        for name, rows in cells.items():
-            self._writers[name].writerows(rows)
-            self.counts[name] += len(rows)
-        return doc.error
+        return self.write_rendered(render(doc, self.raw, tuple(self._writers)))
 
-    def _cells(self, doc: Document) -> dict[str, list[list[Any]]]:
-        return {name: [[_cell(row[c], c, self.raw) for c in TABLES[name][0]]
-                       for row in TABLES[name][1](doc)] for name in self._writers}
+    def write_rendered(self, rendered: Rendered) -> ErrorRecord | None:
+        """Write the rows `render()` made of a document (perhaps in another process)."""
+        for name, text in rendered.text.items():
+            self._files[name].write(text)
+            self.counts[name] += rendered.rows[name]
+        return rendered.error
 
     def close(self) -> None:
         """Flush every table to disk, then rename them all into place.
