@@ -78,16 +78,14 @@ class Pipeline:
         by_id = {s.id: s for s in sections}
         spans = [view.span(q.start, q.end) for q in quantities]
         secs = [section_of(o) for o, _ in spans]
-        parts, periods = [], []
-        for sec in secs:
-            part, period = "", ""
-            s = sec
-            while s is not None:
-                part = part or s.part
-                period = period or period_in(s.title)
-                s = by_id.get(s.parent) if s.parent is not None else None
-            parts.append(part)
-            periods.append(period or doc_period)
+        # Each section's part and period, from itself or the nearest heading above it
+        # (sections come parents first, so a parent is always done before its children).
+        context: dict[int | None, tuple[str, str]] = {None: ("", doc_period)}
+        for sec in sections:
+            up_part, up_period = context[sec.parent if sec.parent in by_id else None]
+            context[sec.id] = (sec.part or up_part, period_in(sec.title) or up_period)
+        parts = [context[sec.id if sec else None][0] for sec in secs]
+        periods = [context[sec.id if sec else None][1] for sec in secs]
         attrs = self.attributor.attribute(view.text, view.raw, quantities, parts, periods)
 
         # The records are built from values this module made: no need to validate again.
