@@ -321,6 +321,22 @@ def _direction_note(sign: int, cue: str, point: Decimal, raw: Interval) -> str:
     return ""
 
 
+def _difference(d: _Doc, name: str, stated: Figure, x: Figure, y: Figure,
+                signed: tuple[int, str]) -> Check | None:
+    """The stated figure against x − y, the sign taken from the text's cue word (增加,
+    减少, 高, 低); a mismatch also says when the cue contradicts the figures."""
+    sign, cue = signed
+    point = x.v - y.v
+    expected = (x.iv - y.iv).scaled(Decimal(sign))
+    formula = f"{x.m.text} − {y.m.text}" if sign > 0 else f"{y.m.text} − {x.m.text}"
+    r = _verdict(d, name, (x, y, stated), stated, stated.v, expected, point * sign, formula,
+                 False)
+    if r is not None and r.status == CheckStatus.MISMATCH:
+        r = r.model_copy(update={"message": r.message + _direction_note(
+            sign, cue, point, x.iv - y.iv)})
+    return r
+
+
 # -- the relation checks ------------------------------------------------------------------
 def check_change(d: _Doc) -> Iterator[Check]:
     """change = value − baseline (增加7608万元; for 个百分点, rate − rate)."""
@@ -337,14 +353,7 @@ def check_change(d: _Doc) -> Iterator[Check]:
         v = nearest((g for g in st if g.m.role in roles and g is not b), b)
         if v is None:
             continue
-        point = v.v - b.v
-        sign, cue = _signed(d, c, point)
-        expected = (v.iv - b.iv).scaled(Decimal(sign))
-        formula = f"{v.m.text} − {b.m.text}" if sign > 0 else f"{b.m.text} − {v.m.text}"
-        r = _verdict(d, "change", (v, b, c), c, c.v, expected, point * sign, formula, False)
-        if r is not None and r.status == CheckStatus.MISMATCH:
-            r = r.model_copy(update={"message": r.message + _direction_note(
-                sign, cue, point, v.iv - b.iv)})
+        r = _difference(d, "change", c, v, b, _signed(d, c, v.v - b.v))
         if r is not None:
             yield r
 
@@ -537,15 +546,7 @@ def check_pp_difference(d: _Doc) -> Iterator[Check]:
         if x is None or x.m.kind != Kind.PERCENT or not x.exact \
                 or x.m.role not in (Role.VALUE, Role.SHARE, Role.COMPLETION):
             continue
-        point = x.v - y.v
-        sign, cue = _signed(d, p, point, p, y)
-        expected = (x.iv - y.iv).scaled(Decimal(sign))
-        formula = f"{x.m.text} − {y.m.text}" if sign > 0 else f"{y.m.text} − {x.m.text}"
-        r = _verdict(d, "pp_difference", (x, y, p), p, p.v, expected, point * sign, formula,
-                     False)
-        if r is not None and r.status == CheckStatus.MISMATCH:
-            r = r.model_copy(update={"message": r.message + _direction_note(
-                sign, cue, point, x.iv - y.iv)})
+        r = _difference(d, "pp_difference", p, x, y, _signed(d, p, x.v - y.v, p, y))
         if r is not None:
             yield r
 
