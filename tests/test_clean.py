@@ -227,3 +227,35 @@ def test_windows_line_ends_read_like_unix_ones(rules):
         ("scraper", "scraper-time-source"), ("portal", "portal-button-line")]
     doc = reportmine.parse_text(text)
     assert [(m.text, m.start) for m in doc.metrics] == [("120万元", text.index("120万元"))]
+
+
+# -- the fast character map ------------------------------------------------------------
+def test_charmap_is_str_translate(rules) -> None:
+    from reportmine.view import CharMap
+
+    text = "（一）全市實現ＧＤＰ１２３億元，增長５．２％\u3000較上年∶1"
+    assert rules.normalize(text) == text.translate(rules.translate)
+    assert rules.normalize(text) == "(一)全市实现GDP123亿元，增长5.2% 较上年:1"
+    assert CharMap({})(text) == text
+
+
+def test_charmap_refuses_a_replacement_that_moves_offsets() -> None:
+    from reportmine.view import CharMap
+
+    with pytest.raises(ValueError, match="one character"):
+        CharMap({ord("％"): "pct"})
+
+
+def test_charmap_agrees_with_str_translate_on_any_text(rules) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    keys = "".join(chr(k) for k in list(rules.translate)[:200])
+    alphabet = st.sampled_from(keys + "一二三元%，。\n abc123")
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(alphabet=alphabet, max_size=60))
+    def check(text: str) -> None:
+        assert rules.normalize(text) == text.translate(rules.translate)
+
+    check()

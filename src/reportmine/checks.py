@@ -162,7 +162,7 @@ class _Doc:
         self.doc = metrics[0].doc if metrics else ""
         self.translate = rules.translate
         ordered = sorted(metrics, key=lambda m: (m.start, m.end))
-        self.text = _normalise_sentences(text, ordered, rules.translate)
+        self.text = _normalise_sentences(text, ordered, rules.normalize)
         self.figs = [make_figure(m, i, c.unit_class, rules.translate)
                      for i, m in enumerate(ordered)]
         self.starts = [f.m.start for f in self.figs]
@@ -224,8 +224,8 @@ class _Doc:
         return max(lo, nl + 1) if nl >= 0 else lo
 
 
-def _normalise_sentences(text: str, metrics: Sequence[Metric], translate: dict[int, str]
-                         ) -> str:
+def _normalise_sentences(text: str, metrics: Sequence[Metric],
+                         normalize: Callable[[str], str]) -> str:
     """The text with the sentences that hold figures normalised (the rest as it is).
 
     Normalising is one character for one, so offsets stay those of the original; only
@@ -238,7 +238,7 @@ def _normalise_sentences(text: str, metrics: Sequence[Metric], translate: dict[i
         if hi <= lo:
             continue
         pieces.append(text[pos:lo])
-        pieces.append(text[lo:hi].translate(translate))
+        pieces.append(normalize(text[lo:hi]))
         pos = hi
     pieces.append(text[pos:])
     return "".join(pieces)

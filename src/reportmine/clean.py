@@ -240,10 +240,10 @@ def find_removals(text: str, rules: Rules) -> list[Found]:
     """Everything the cleaner takes out of `text`, non-overlapping and in order."""
     markup = _markup(text, rules)
     found = resolve(markup.found)
-    view = View(text, found, rules.translate)
+    view = View(text, found, rules.normalize)
     for step in (_rule_removals, _page_numbers):
         more = step(view, rules)
         if more:  # a pass that finds nothing leaves the view as it was
             found = resolve(found + more)
-            view = View(text, found, rules.translate)
+            view = View(text, found, rules.normalize)
     return resolve(found + _duplicates(view, rules, markup.captions))

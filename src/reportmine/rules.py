@@ -20,6 +20,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 
 from .markup import MarkupSettings
 from .numbers import NumeralTable
+from .view import CharMap
 
 PATTERN_FILES = (
     "numerals.toml", "charmap.toml", "units.toml", "qualifiers.toml", "rejections.toml",
@@ -503,9 +504,14 @@ class Rules:
     jieba_base: str | None = None  # path of the base dictionary, None for jieba's own
     checks: CheckRules | None = None     # the audit's settings (checks.toml)
 
+    charmap: CharMap = field(init=False, repr=False)  # `translate`, applied fast
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "charmap", CharMap(self.translate))
+
     def normalize(self, text: str) -> str:
         """The same text with one-to-one character replacements (offsets unchanged)."""
-        return text.translate(self.translate)
+        return self.charmap(text)
 
 
 def _fullwidth_table() -> dict[int, str]:
