@@ -77,3 +77,21 @@ def test_gb18030_file_reads_like_utf8(tmp_path):
 @pytest.mark.parametrize("text,value", [("三百二十", 320), ("1.2万", 12000), ("壹拾壹", 11)])
 def test_parse_number(text, value):
     assert reportmine.parse_number(text) == value
+
+
+def test_trusted_records_are_the_validated_ones(sample_docs):
+    """The pipeline builds its records without validating them again (models.trusted):
+    each must be what validation makes of the same values, fields in the same order."""
+    from reportmine.models import Metric, Rejection, Removal
+
+    seen = {Metric: 0, Rejection: 0, Removal: 0}
+    for doc in sample_docs:
+        for record in (*doc.metrics, *doc.rejections, *doc.removals):
+            cls = type(record)
+            checked = cls.model_validate(record.model_dump())
+            assert record == checked
+            assert list(record.__dict__) == list(cls.model_fields)
+            assert repr(record) == repr(checked)
+            assert record.model_fields_set == checked.model_fields_set
+            seen[cls] += 1
+    assert all(n > 0 for n in seen.values()), seen

@@ -17,7 +17,7 @@ from .attribution import Attributor, period_in
 from .checks import run_checks, validate_skip
 from .clean import find_removals
 from .models import (Approx, Document, ErrorRecord, Kind, Metric, Modality, Rejection,
-                     Removal, Role, Section)
+                     Removal, Role, Section, trusted)
 from .quantities import Extractor
 from .reading import DEFAULT_MAX_BYTES, ReadError, Source, find_sources, read_text
 from .rules import Rules, default_rules, load_rules
@@ -103,22 +103,23 @@ class Pipeline:
         metrics = []
         for q, (o_start, o_end), sec, a in zip(quantities, spans, secs, attrs):
             ss, se = view.span(a.sentence_start, a.sentence_end)
-            metrics.append(Metric.model_construct(
-                doc=doc, start=o_start, end=o_end, text=text[o_start:o_end],
+            metrics.append(trusted(
+                Metric, doc=doc, start=o_start, end=o_end, text=text[o_start:o_end],
                 kind=Kind(q.kind), value=q.value, value_max=q.value_max, unit=q.unit,
                 approx=Approx(q.approx) if q.approx else None, masked=q.masked,
                 modality=Modality(a.modality), indicator=a.indicator,
-                section=sec.path if sec else "", heading=sec.title if sec else "",
+                section=sec.path if sec else "",
                 sentence=view.raw[a.sentence_start:a.sentence_end].strip(),
+                heading=sec.title if sec else "",
                 role=Role(a.role), period=a.period, subject=a.subject,
                 sentence_start=ss, sentence_end=se,
             ))
         rejections = []
         for r in rejected:
             o_start, o_end = view.span(r.start, r.end)
-            rejections.append(Rejection.model_construct(
-                doc=doc, start=o_start, end=o_end, text=text[o_start:o_end], reason=r.reason,
-                rule=r.rule))
+            rejections.append(trusted(
+                Rejection, doc=doc, start=o_start, end=o_end, text=text[o_start:o_end],
+                reason=r.reason, rule=r.rule))
         return Document(
             doc=doc, path=path, encoding=encoding, script=script, title=title,
             title_start=title_start,
@@ -126,8 +127,8 @@ class Pipeline:
             text=text, sections=tuple(sections), metrics=tuple(metrics),
             rejections=tuple(rejections),
             checks=run_checks(text, metrics, rules, self.skip_checks),
-            removals=tuple(Removal.model_construct(
-                doc=doc, start=r.start, end=r.end, reason=r.reason, rule=r.rule,
+            removals=tuple(trusted(
+                Removal, doc=doc, start=r.start, end=r.end, reason=r.reason, rule=r.rule,
                 joiner=r.joiner) for r in removals),
         )
 
