@@ -101,3 +101,40 @@ def test_plan_part_makes_targets():
 def test_period_from_the_title(title, period):
     doc = reportmine.parse_text(f"{title}\n\n一、工作\n开展督查15次。\n")
     assert [(m.text, m.period) for m in doc.metrics] == [("15次", period)]
+
+
+# -- the tokenizer: jieba's dictionary cut, word for word -------------------------------
+@pytest.fixture(scope="module")
+def tokenizer():
+    from reportmine.attribution import Attributor
+    from reportmine.rules import default_rules
+
+    return Attributor(default_rules()).tok
+
+
+@pytest.mark.parametrize("text", [
+    "全市一般公共预算收入完成", "比上年增长", "个百分点，占全区", "新增学位", "",
+    "GDP增长5.2%", "AB 12 c\r\nd\t全年", "2023学年度第一学期", "“双减”政策落实",
+    "中小学校（含幼儿园）", "招聘教师ABC123名", "+#&._%-", "①②③", "𠮷野家",
+])
+def test_tokenizer_cuts_as_jieba(tokenizer, text):
+    assert tokenizer.cut(text) == list(tokenizer.jieba().cut(text, HMM=False))
+
+
+def test_tokenizer_cuts_as_jieba_on_any_text(tokenizer, sample_docs):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    # Pieces of the samples' own sentences, so that dictionary words meet.
+    sentences = [m.sentence for d in sample_docs for m in d.metrics][:400]
+    pieces = st.sampled_from(sentences).flatmap(
+        lambda s: st.tuples(st.integers(0, len(s)), st.integers(0, 20)).map(
+            lambda t: s[t[0]:t[0] + t[1]]))
+    extra = st.text(alphabet="的了和在AZaz09 \t\r\n.%-+#&_，。、（）", max_size=4)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.one_of(pieces, extra), max_size=4).map("".join))
+    def check(text: str) -> None:
+        assert tokenizer.cut(text) == list(tokenizer.jieba().cut(text, HMM=False))
+
+    check()

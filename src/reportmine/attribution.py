@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import regex
 
@@ -73,22 +75,46 @@ class Attribution:
     sentence_end: int
 
 
+# jieba.cut's own splitting (jieba 0.42): runs of Han, Latin letters, digits and
+# +#&._%- are cut by the dictionary; any other character is a word of its own.
+_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
+_SKIP = re.compile(r"(\r\n|\s)")
+_LATIN = re.compile("[a-zA-Z0-9]")
+_ABSENT: Any = object()  # not in the dictionary at all
+
+
 class _Tokenizer:
-    """A lazily initialised jieba tokenizer: the base dictionary of patterns/ (a cut of
-    jieba's own, so start-up takes a tenth of a second) and the user dictionary."""
+    """jieba's dictionary cut (`cut(s, HMM=False)`), the same words, at about twice its
+    speed: the base dictionary of patterns/ (a cut of jieba's own, so start-up takes a
+    tenth of a second) and the user dictionary, loaded on first use.
+
+    jieba builds a DAG of dictionary words, then takes the route of highest summed
+    log frequency; here the two passes are one, over the short clause strings
+    attribution reads. tests/test_attribution.py checks it word for word against jieba.
+    """
 
     def __init__(self, words: Sequence[str], dictionary: str | None = None) -> None:
         self._words = words
         self._dictionary = dictionary
-        self._tk = None
+        self._tk: Any = None
+        # Every word and every prefix of one: log(freq / total) for a word, None for a
+        # prefix that is no word (one look-up per step of the scan).
+        self._logp: dict[str, float | None] = {}
+        self._unknown = 0.0                 # the same for a character not in it
         # Figures close together cut the same clause text again and again (in a long
-        # run of figures, every one of them): remember recent cuts.
+        # run of figures, every one of them): remember the cuts of the document at hand.
         self._cached_cut = functools.lru_cache(maxsize=1024)(self._cut)
 
     def cut(self, s: str) -> list[str]:
         return list(self._cached_cut(s))
 
-    def _cut(self, s: str) -> tuple[str, ...]:
+    def forget(self) -> None:
+        """Drop the cuts remembered: a cache kept across documents would make speed
+        depend on how much a batch repeats itself (the benchmark's copies, a lot)."""
+        self._cached_cut.cache_clear()
+
+    def jieba(self) -> Any:
+        """The jieba tokenizer, with the dictionaries loaded."""
         if self._tk is None:
             import jieba
 
@@ -99,8 +125,71 @@ class _Tokenizer:
                 parts = line.split()
                 freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
                 tk.add_word(parts[0], freq, parts[2] if len(parts) > 2 else None)
+            logtotal = math.log(tk.total)
+            # The same float operations as jieba's calc(), so that ties break alike.
+            self._logp = {w: math.log(f) - logtotal if f else None
+                          for w, f in tk.FREQ.items()}
+            self._unknown = math.log(1) - logtotal
             self._tk = tk
-        return tuple(self._tk.cut(s, HMM=False))
+        return self._tk
+
+    def _cut(self, s: str) -> tuple[str, ...]:
+        if self._tk is None:
+            self.jieba()
+        out: list[str] = []
+        for block in _BLOCK.split(s):
+            if not block:
+                continue
+            if _BLOCK.match(block):
+                self._route(block, out)
+            else:
+                for x in _SKIP.split(block):
+                    if _SKIP.match(x):
+                        out.append(x)
+                    else:
+                        out.extend(x)
+        return tuple(out)
+
+    def _route(self, s: str, out: list[str]) -> None:
+        """The words of one block, by the route of highest log frequency (jieba's
+        get_DAG and calc in one pass from the right; a tie goes to the longer word)."""
+        logp = self._logp
+        n = len(s)
+        score = [0.0] * (n + 1)
+        end = [0] * n
+        for k in range(n - 1, -1, -1):
+            best, best_end = 0.0, -1
+            i, frag = k, s[k]
+            while True:
+                p = logp.get(frag, _ABSENT)
+                if p is _ABSENT:
+                    break
+                if p is not None:
+                    v = p + score[i + 1]
+                    if best_end < 0 or v >= best:
+                        best, best_end = v, i
+                i += 1
+                if i >= n:
+                    break
+                frag = s[k:i + 1]
+            if best_end < 0:
+                best, best_end = self._unknown + score[k + 1], k
+            score[k], end[k] = best, best_end
+        # Single Latin letters and digits in a row make one word, as in jieba.
+        x, buf = 0, ""
+        while x < n:
+            y = end[x] + 1
+            word = s[x:y]
+            if y - x == 1 and _LATIN.match(word):
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
 
 
 class Attributor:
@@ -324,6 +413,7 @@ class Attributor:
     def attribute(self, text: str, raw: str, quantities: Sequence[Quantity],
                   parts: Sequence[str], fallback_periods: Sequence[str]) -> list[Attribution]:
         out: list[Attribution] = []
+        self.tok.forget()
         prev_end = 0
         prev_sentence, prev_indicator = -1, ""
         for k, q in enumerate(quantities):
