@@ -16,7 +16,7 @@ from decimal import Decimal
 import regex
 
 from .numbers import Numeral, read_numeral
-from .rules import Rules, UnitDef
+from .rules import CompiledContextRule, Rules, UnitDef
 
 _WINDOW = 16           # characters of left context the rules see
 _MAX_DIGITS = 24
@@ -32,6 +32,7 @@ _UNIT_SPACE = regex.compile(r"[ \t]{1,4}")
 _LIST_SEP = frozenset(",，、;；。")
 _SENTENCE_END = frozenset("。！？!?\n")
 _RATIO_CONTEXT = regex.compile(r"(?:比|结构)[^，。；,;!?]{0,8}$")
+_NO_UNIT = frozenset({"-"})
 _LEAD = regex.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
 
 
@@ -130,7 +131,7 @@ class Extractor:
         self.unit_prefix_words = _Words(w for w, _, _ in rules.unit_prefixes)
         self.unit_prefixes = {w: (kind, unit) for w, kind, unit in rules.unit_prefixes}
         self._initial = rules.numeral_initial_units
-        self._rules_for: dict[tuple[str, str], list] = {}
+        self._rules_for: dict[tuple[str, str], list[CompiledContextRule]] = {}
 
     # -- reading pieces -----------------------------------------------------------
     def _numeral(self, text: str, i: int) -> Numeral | None:
@@ -603,7 +604,7 @@ class Extractor:
                 cand.approx = rules.approx_before[w]
         cand.start = start
 
-    def _rules(self, unit_key: str, style: str) -> list:
+    def _rules(self, unit_key: str, style: str) -> list[CompiledContextRule]:
         """The context rules that can apply to a unit and numeral style, in order."""
         key = (unit_key, style)
         out = self._rules_for.get(key)
@@ -613,6 +614,19 @@ class Extractor:
                    and (not r.units or unit_key in r.units)]
             self._rules_for[key] = out
         return out
+
+    @staticmethod
+    def _applies(r: CompiledContextRule, text: str, cand: _Cand, kind: str,
+                 numeral_text: str, lo: int) -> bool:
+        if r.accept and kind and r.units == _NO_UNIT:
+            return False  # a kind for unit-less numbers never overrides $688億
+        if r.kinds and kind not in r.kinds:
+            return False
+        if r.numeral is not None and not r.numeral.fullmatch(numeral_text):
+            return False
+        if r.before is not None and r.before.search(text, lo, cand.start) is None:
+            return False
+        return r.after is None or r.after.match(text, cand.end) is not None
 
     def _resolve(self, text: str, raw: str, cand: _Cand,
                  floor: int) -> Quantity | Rejected | None:
@@ -634,22 +648,21 @@ class Extractor:
 
         # Context rules: the first that matches decides.
         lo = max(0, cand.start - _WINDOW)
+        rules_here = self._rules(unit_key, cand.style)
+        if not kind and unit_def is None and cand.style != "arabic":
+            # 一 in 统一, *路: a Chinese numeral or a mask with nothing to say what it
+            # counts is dropped, unless a rule accepts it; most candidates end here, so
+            # only the accepting rules are tried before the full pass.
+            if not any(r.accept and self._applies(r, text, cand, kind, numeral_text, lo)
+                       for r in rules_here):
+                return None
         decided: tuple[str, str] | None = None
         rule_name = ""
-        for r in self._rules(unit_key, cand.style):
-            if r.accept and kind and r.units == {"-"}:
-                continue  # a kind for unit-less numbers never overrides $688億
-            if r.kinds and kind not in r.kinds:
-                continue
-            if r.numeral is not None and not r.numeral.fullmatch(numeral_text):
-                continue
-            if r.before is not None and r.before.search(text, lo, cand.start) is None:
-                continue
-            if r.after is not None and r.after.match(text, cand.end) is None:
-                continue
-            decided = ("accept", r.accept) if r.accept else ("reject", r.reason or "other")
-            rule_name = r.name
-            break
+        for r in rules_here:
+            if self._applies(r, text, cand, kind, numeral_text, lo):
+                decided = ("accept", r.accept) if r.accept else ("reject", r.reason or "other")
+                rule_name = r.name
+                break
         if decided is not None and decided[0] == "accept":
             kind = decided[1]
             cand.rule = rule_name
