@@ -16,26 +16,27 @@ from typing import Any, Sequence
 import regex
 
 from .quantities import Quantity
+from .regexes import compile_pattern
 from .rules import Rules
 from .sections import sentence_bounds
 
 log = logging.getLogger(__name__)
 
-_YEAR = regex.compile(
+_YEAR = compile_pattern(
     r"(?r)((?:19|20)\d{2})\s*年(?:度)?(?:(上半年|下半年)|第?([一二三四1-4])季度)?")
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _MAX_INDICATOR = 10
 _ROLE_WINDOW = 24
 _MAX_SUBJECT = 40
 _QUOTE_CHARS = frozenset("“”\"'‘’《》「」『』")
-_ASIDE_CHARS = regex.compile("[()\\[\\]“”\"'‘’《》「」『』 \t]")
+_ASIDE_CHARS = compile_pattern("[()\\[\\]“”\"'‘’《》「」『』 \t]")
 _SHARE_WORDS = ("比例", "比重", "占比", "比率")
-_EDGE_JUNK = regex.compile(r"^[\W\d_]+|[\W_]+$")  # '-2018学年 → 学年 (quotes, dashes, digits)
-_HAN = regex.compile(r"\p{Han}")
+_EDGE_JUNK = compile_pattern(r"^[\W\d_]+|[\W_]+$")  # '-2018学年 → 学年 (quotes, dashes, digits)
+_HAN = compile_pattern(r"\p{Han}")
 _LIST_JOINERS = ("、", "和", "及", "与", ",", "，")
 _INTRODUCERS = ("为期", "历时", "长达")  # 为期一周的专项督导: the noun comes after
-_GOAL_AFTER = regex.compile(r"[^，。；,;]{0,6}(?:的)?(?:目标任务|目标|任务|方案|计划|规划)")
-_QUOTED = regex.compile(r"“[^”\n]{0,30}”|《[^》\n]{0,60}》|「[^」\n]{0,30}」")
+_GOAL_AFTER = compile_pattern(r"[^，。；,;]{0,6}(?:的)?(?:目标任务|目标|任务|方案|计划|规划)")
+_QUOTED = compile_pattern(r"“[^”\n]{0,30}”|《[^》\n]{0,60}》|「[^」\n]{0,30}」")
 
 
 def _mask_quotes(s: str) -> str:
@@ -198,8 +199,8 @@ class Attributor:
     def __init__(self, rules: Rules, tokenizer: _Tokenizer | None = None) -> None:
         self.rules = rules
         ind = rules.indicators
-        self.boundary_back = regex.compile("(?r)" + ind.boundary)
-        self.boundary_fwd = regex.compile(ind.boundary)
+        self.boundary_back = compile_pattern("(?r)" + ind.boundary)
+        self.boundary_fwd = compile_pattern(ind.boundary)
         self.strip_prefix = frozenset(ind.strip_prefix)
         self.strip_suffix = frozenset(ind.strip_suffix)
         self.stop_words = frozenset(ind.stop_words)
@@ -211,9 +212,9 @@ class Attributor:
         self.right_units = frozenset(ind.right_units)
         mod = rules.modality
         # Reverse searches: the match nearest the end of the window (the figure) first.
-        self.target_re = regex.compile("(?r)(?:" + "|".join(mod.target_cues) + ")") \
+        self.target_re = compile_pattern("(?r)(?:" + "|".join(mod.target_cues) + ")") \
             if mod.target_cues else None
-        self.actual_re = regex.compile("(?r)(?:" + "|".join(mod.actual_cues) + ")") \
+        self.actual_re = compile_pattern("(?r)(?:" + "|".join(mod.actual_cues) + ")") \
             if mod.actual_cues else None
         self.tok = tokenizer or _Tokenizer(rules.userdict, rules.jieba_base)
         self._approx_before = sorted(rules.approx_before, key=len, reverse=True)

@@ -25,12 +25,13 @@ import regex
 
 from .models import Check, CheckStatus, Document, Kind, Metric, Role
 from .numbers import canonical
+from .regexes import compile_pattern
 from .rules import CheckRules, Rules, default_rules
 
 _CTX = Context(prec=28)   # a private context: never the thread's global one
 _HUNDRED = Decimal(100)
 _HALF = Decimal("0.5")
-_ARABIC = regex.compile(r"\d[\d,]*(?:\.\d+)?")
+_ARABIC = compile_pattern(r"\d[\d,]*(?:\.\d+)?")
 _AMOUNTS = frozenset({Kind.MONEY, Kind.COUNT, Kind.MEASURE})
 _SCALE_CHARS = frozenset("十百千万亿萬億")
 

@@ -15,9 +15,11 @@ from typing import Callable
 
 import regex
 
+from .regexes import compile_pattern
+
 # Arabic numbers: thousands groups only when every group has three digits.
-_ARABIC = regex.compile(r"\d{1,3}(?:,\d{3})+(?![\d,]\d)(?:\.\d+)?|\d+(?:\.\d+)?")
-_ASCII_DIGITS = regex.compile(r"\d+")
+_ARABIC = compile_pattern(r"\d{1,3}(?:,\d{3})+(?![\d,]\d)(?:\.\d+)?|\d+(?:\.\d+)?")
+_ASCII_DIGITS = compile_pattern(r"\d+")
 _MAX_DIGITS = 24       # longer digit runs are codes or IDs, not figures
 _MAX_DIGIT_RUN = 32    # 二〇二三-style numerals longer than this are not read
 _FRACTION_PLACES = 12  # decimal places kept for a fraction such as 三分之一
@@ -266,12 +268,12 @@ class _Reader:
 
 
 # -- whole expressions -----------------------------------------------------------------
-_SPACES = regex.compile(r"\s+")
-_INNER_QUALIFIER = regex.compile(r"(?<=\S)[余多几来幾餘](?=[万亿兆萬億]|$)")
+_SPACES = compile_pattern(r"\s+")
+_INNER_QUALIFIER = compile_pattern(r"(?<=\S)[余多几来幾餘](?=[万亿兆萬億]|$)")
 _SIGN = ("负的", "负", "-", "−", "－")
-_SLASH_FRACTION = regex.compile(r"^([^/]+)/([^/]+)$")  # 1/2, 六十/一百二十
+_SLASH_FRACTION = compile_pattern(r"^([^/]+)/([^/]+)$")  # 1/2, 六十/一百二十
 # 三分之一; 四分一 and 十份十一 (Hong Kong and Cantonese forms)
-_FRACTION_WORD = regex.compile(r"^(.+?)(?:分之|分|份)(.+)$")
+_FRACTION_WORD = compile_pattern(r"^(.+?)(?:分之|分|份)(.+)$")
 
 
 def _read_whole(s: str, table: NumeralTable) -> Decimal | None:

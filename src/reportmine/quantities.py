@@ -16,24 +16,25 @@ from decimal import Decimal
 import regex
 
 from .numbers import Numeral, read_numeral
+from .regexes import compile_pattern
 from .rules import CompiledContextRule, Rules, UnitDef
 
 _WINDOW = 16           # characters of left context the rules see
 _MAX_DIGITS = 24
 _FRACTION_PLACES = Decimal("0.000001")
 _HALF = Decimal("0.5")
-_RANGE = regex.compile(r" ?(?:\(含\))? ?(?:—{1,2}|-{1,2}|~|至|到|―) ?")
+_RANGE = compile_pattern(r" ?(?:\(含\))? ?(?:—{1,2}|-{1,2}|~|至|到|―) ?")
 # 百分之五, 千分之三, 百万分之五, 百分百: a share whose denominator is written in units.
-_PCT_WORD = regex.compile(r"[百千万亿佰仟]+分之|百分百")
-_MASK = regex.compile(r"\*+|…{2,}|\.{3,}|(?<![A-Za-z])[Xx]{1,3}(?![A-Za-z])|×{1,3}")
-_NUMRUN = regex.compile(r"[0-9][0-9,.]*")
-_PAREN_UNIT = regex.compile(r" ?\([^()\n]{1,15}\) ?")
-_UNIT_SPACE = regex.compile(r"[ \t]{1,4}")
+_PCT_WORD = compile_pattern(r"[百千万亿佰仟]+分之|百分百")
+_MASK = compile_pattern(r"\*+|…{2,}|\.{3,}|(?<![A-Za-z])[Xx]{1,3}(?![A-Za-z])|×{1,3}")
+_NUMRUN = compile_pattern(r"[0-9][0-9,.]*")
+_PAREN_UNIT = compile_pattern(r" ?\([^()\n]{1,15}\) ?")
+_UNIT_SPACE = compile_pattern(r"[ \t]{1,4}")
 _LIST_SEP = frozenset(",，、;；。")
 _SENTENCE_END = frozenset("。！？!?\n")
-_RATIO_CONTEXT = regex.compile(r"(?:比|结构)[^，。；,;!?]{0,8}$")
+_RATIO_CONTEXT = compile_pattern(r"(?:比|结构)[^，。；,;!?]{0,8}$")
 _NO_UNIT = frozenset({"-"})
-_LEAD = regex.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
+_LEAD = compile_pattern(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
 
 
 class _Words:
@@ -44,8 +45,8 @@ class _Words:
     def __init__(self, words) -> None:
         words = sorted(set(words), key=len, reverse=True)
         alt = "|".join(regex.escape(w) for w in words) or "(?!)"
-        self._at = regex.compile(f"(?:{alt})")
-        self._before = regex.compile(f"(?:{alt})$")
+        self._at = compile_pattern(f"(?:{alt})")
+        self._before = compile_pattern(f"(?:{alt})$")
         self._longest = len(words[0]) if words else 0
 
     def at(self, text: str, j: int) -> str:
@@ -119,7 +120,7 @@ class Extractor:
         self.big_units = t.big_units
         self.scale_chars = {**t.small_units, **t.big_units}
         cls = regex.escape(t.chars)
-        self.start_re = regex.compile(rf"[0-9{cls}半]|\*|…|\.\.\.|[Xx×]")
+        self.start_re = compile_pattern(rf"[0-9{cls}半]|\*|…|\.\.\.|[Xx×]")
         self.prefixes = {w: cur for w, cur, sc in rules.currency_prefixes
                          if sc is None or sc == script}
         self.prefix_words = _Words(self.prefixes)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 
 from .markup import MarkupSettings
 from .numbers import NumeralTable
+from .regexes import compile_pattern
 from .view import CharMap
 
 PATTERN_FILES = (
@@ -49,22 +49,6 @@ class RulesError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def compile_pattern(pattern: str, flags: int = 0) -> Any:
-    """A rule's pattern, compiled by the stdlib `re` where it can read it, else `regex`.
-
-    Rule files are written in `regex`'s syntax (\\p{Han}, variable lookbehind); the
-    stdlib engine reads the common subset the same way (both Unicode, `regex` in its
-    VERSION0 mode is re-compatible) and matches a short window two to three times
-    faster. Anything it refuses or warns about (a nested set) goes to `regex`.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            return re.compile(pattern, flags)
-        except (re.error, Warning):
-            return regex.compile(pattern, flags)
 
 
 def _check_regex(value: str) -> str:
@@ -434,7 +418,7 @@ def compile_checks(c: ChecksFile, translate: dict[int, str]) -> CheckRules:
         settings=c,
         disabled=frozenset(c.disabled),
         unit_class=unit_class,
-        direction=regex.compile(f"(?P<inc>{_words(d.increase)})|(?P<dec>{_words(d.decrease)})"),
+        direction=compile_pattern(f"(?P<inc>{_words(d.increase)})|(?P<dec>{_words(d.decrease)})"),
         statement_end=regex.compile(c.relations.statement_end),
         skip_when=regex.compile(_words(c.relations.skip_when)) if c.relations.skip_when
         else None,
@@ -444,13 +428,13 @@ def compile_checks(c: ChecksFile, translate: dict[int, str]) -> CheckRules:
         total_after=regex.compile(c.share.total_after),
         target_before=regex.compile(c.completion.target_before),
         comparison_before=regex.compile(c.pp_difference.comparison_before),
-        part_cue=regex.compile(c.parts_total.part_cue),
-        subtotal_cue=regex.compile(c.parts_total.subtotal_cue),
-        bounded=regex.compile(c.rate_over_100.bounded),
-        unbounded=regex.compile(c.rate_over_100.unbounded),
-        year_mention=regex.compile(c.embedded_year.year_mention),
-        period_in_sentence=regex.compile(c.conflicting_values.period_in_sentence),
-        indicator_pattern=regex.compile(c.conflicting_values.indicator_pattern),
+        part_cue=compile_pattern(c.parts_total.part_cue),
+        subtotal_cue=compile_pattern(c.parts_total.subtotal_cue),
+        bounded=compile_pattern(c.rate_over_100.bounded),
+        unbounded=compile_pattern(c.rate_over_100.unbounded),
+        year_mention=compile_pattern(c.embedded_year.year_mention),
+        period_in_sentence=compile_pattern(c.conflicting_values.period_in_sentence),
+        indicator_pattern=compile_pattern(c.conflicting_values.indicator_pattern),
     )
 
 
@@ -642,7 +626,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
     # Units that begin with a numeral character (千瓦, 兆瓦, 百分点) stop the numeral there.
     initial = sorted((w for w in units if w[0] in numerals.small_units
                       or (w[0] in numerals.big_units and len(w) > 1)), key=len, reverse=True)
-    numeral_initial_units = regex.compile("|".join(map(regex.escape, initial))) if initial else None
+    numeral_initial_units = compile_pattern("|".join(map(regex.escape, initial))) if initial else None
 
     quals = get("qualifiers.toml", QualifiersFile)
     approx_before: dict[str, str] = {}
@@ -695,7 +679,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         markdown_min_signals=bp.markup.markdown_min_signals,
     )
     sec = get("sections.toml", SectionsFile)
-    markers = tuple((m.style, regex.compile(m.pattern)) for m in sec.markers)
+    markers = tuple((m.style, compile_pattern(m.pattern)) for m in sec.markers)
     for style, pat in markers:
         if "num" not in pat.groupindex:
             raise RulesError(raw["sections.toml"][1], repr(style),
@@ -741,8 +725,8 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         modality=get("modality.toml", ModalityFile),
         indicators=get("indicators.toml", IndicatorsFile),
         roles=tuple(
-            (r.role, frozenset(r.kinds), regex.compile(r.before) if r.before else None,
-             regex.compile(r.after) if r.after else None)
+            (r.role, frozenset(r.kinds), compile_pattern(r.before) if r.before else None,
+             compile_pattern(r.after) if r.after else None)
             for r in get("roles.toml", RolesFile).roles),
         userdict=tuple(userdict),
         checks=compile_checks(get("checks.toml", ChecksFile), translate),

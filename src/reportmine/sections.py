@@ -15,6 +15,7 @@ import regex
 
 from .models import Section
 from .numbers import read_numeral
+from .regexes import compile_pattern
 from .rules import Rules
 from .view import View
 
@@ -23,16 +24,16 @@ from .view import View
 # empty match tried at every position costs more than the rest of the segmenter.
 _INLINE = re.compile(r"\S[ \t]+(?=\S)|[。！？!?；;](?=\S)")
 # After a heading's first sentence: an enumeration, a figure or a comma means body text.
-_BODY_AFTER_TITLE = regex.compile(r"^\s*(?:[一二三四五六七八九十][是要]|首先|其中)|\d|[，,；;]")
+_BODY_AFTER_TITLE = compile_pattern(r"^\s*(?:[一二三四五六七八九十][是要]|首先|其中)|\d|[，,；;]")
 # 20.2026年10件民生实事: a list number glued to the figure that follows it.
-_WEAK_NUMBER = regex.compile(r"(\d{1,2})[.．](?=\d)")
-_SENT_FWD = regex.compile(r"[。！？!?\n]")
+_WEAK_NUMBER = compile_pattern(r"(\d{1,2})[.．](?=\d)")
+_SENT_FWD = compile_pattern(r"[。！？!?\n]")
 # A sentence reaches at most this far either side of a figure: a longer run without a
 # sentence end is not prose (a table dump, a hostile file), and reading all of it for
 # every figure in it would make attribution quadratic.
 SENTENCE_REACH = 512
-_SENT_BACK = regex.compile(r"(?r)[。！？!?\n]")
-_BLANK = regex.compile(r"\s*")
+_SENT_BACK = compile_pattern(r"(?r)[。！？!?\n]")
+_BLANK = compile_pattern(r"\s*")
 _MARKER_REACH = 64  # a section marker, and the words that show it is not one, are short
 
 
@@ -74,9 +75,9 @@ class Segmenter:
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         cfg = rules.sections
-        self.not_heading = [regex.compile(p) for p in cfg.not_heading]
-        self.sent_end = regex.compile(cfg.sentence_end)
-        self.appendix = regex.compile(cfg.appendix) if cfg.appendix else None
+        self.not_heading = [compile_pattern(p) for p in cfg.not_heading]
+        self.sent_end = compile_pattern(cfg.sentence_end)
+        self.appendix = compile_pattern(cfg.appendix) if cfg.appendix else None
         self.gap_styles = frozenset(cfg.gap_styles)
 
     def _marker_at(self, text: str, pos: int, end: int) -> Heading | None:
