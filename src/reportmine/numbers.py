@@ -9,6 +9,7 @@ since its caller has already cut the expression out.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Callable
@@ -23,7 +24,8 @@ _ASCII_DIGITS = compile_pattern(r"\d+")
 _MAX_DIGITS = 24       # longer digit runs are codes or IDs, not figures
 _MAX_DIGIT_RUN = 32    # 二〇二三-style numerals longer than this are not read
 _FRACTION_PLACES = 12  # decimal places kept for a fraction such as 三分之一
-_NOT_FRACTION_DIGITS = frozenset("两俩")  # 两百点两 is two numbers, never 200.2
+_NOT_FRACTION_DIGITS = frozenset("两俩")
+_ONE = Decimal(1)  # 两百点两 is two numbers, never 200.2
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,12 @@ class NumeralTable:
     @property
     def chars(self) -> str:
         """Every character that can be part of a Chinese numeral."""
-        return "".join(
-            sorted(set(self.digits) | set(self.small_units) | set(self.big_units)
-                   | set(self.special) | self.points | self.zeros)
-        )
+        return "".join(sorted(self.char_set))
+
+    @functools.cached_property
+    def char_set(self) -> frozenset[str]:
+        return frozenset(set(self.digits) | set(self.small_units) | set(self.big_units)
+                         | set(self.special) | self.points | self.zeros)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,17 @@ def read_numeral(
     numeral). `lenient` also accepts a leading unit (百三 = 130) and two-digit runs
     (一一 = 11), which running text would misread. None when no numeral starts here.
     """
+    if pos < len(text) and "0" <= text[pos] <= "9":
+        # Most numerals are a run of Arabic digits with no numeral character after it
+        # (12所, 2023年): what the state machine would read, without it.
+        m = _ARABIC.match(text, pos)
+        assert m is not None
+        end = m.end()
+        if end >= len(text) or text[end] not in table.char_set:
+            raw = m.group().replace(",", "")
+            if len(raw.partition(".")[0]) > _MAX_DIGITS:
+                return None
+            return Numeral(Decimal(raw), end, "arabic", _ONE)
     return _Reader(text, pos, table, stop, lenient).run()
 
 

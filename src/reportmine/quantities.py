@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Iterable
 
 import regex
 
@@ -40,21 +41,26 @@ _LEAD = compile_pattern(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹
 class _Words:
     """A word list matched at a position or just before it, longest word first."""
 
-    __slots__ = ("_at", "_before", "_longest")
+    __slots__ = ("_at", "_before", "_longest", "_firsts", "_lasts")
 
-    def __init__(self, words) -> None:
-        words = sorted(set(words), key=len, reverse=True)
-        alt = "|".join(regex.escape(w) for w in words) or "(?!)"
+    def __init__(self, words: Iterable[str]) -> None:
+        ordered = sorted(set(words), key=len, reverse=True)
+        alt = "|".join(regex.escape(w) for w in ordered) or "(?!)"
         self._at = compile_pattern(f"(?:{alt})")
         self._before = compile_pattern(f"(?:{alt})$")
-        self._longest = len(words[0]) if words else 0
+        self._longest = len(ordered[0]) if ordered else 0
+        # Most positions hold no word: one set look-up settles them.
+        self._firsts = frozenset(w[0] for w in ordered if w)
+        self._lasts = frozenset(w[-1] for w in ordered if w)
 
     def at(self, text: str, j: int) -> str:
+        if j >= len(text) or text[j] not in self._firsts:
+            return ""
         m = self._at.match(text, j)
         return m.group() if m else ""
 
     def before(self, text: str, i: int, floor: int = 0) -> str:
-        if not self._longest:
+        if i <= floor or i > len(text) or text[i - 1] not in self._lasts:
             return ""
         m = self._before.search(text, max(floor, i - self._longest), i)
         return m.group() if m else ""
@@ -133,6 +139,11 @@ class Extractor:
         self.unit_prefixes = {w: (kind, unit) for w, kind, unit in rules.unit_prefixes}
         self._initial = rules.numeral_initial_units
         self._rules_for: dict[tuple[str, str], list[CompiledContextRule]] = {}
+        # The lengths of the units that start with a character, longest first.
+        lengths: dict[str, set[int]] = {}
+        for word in rules.units:
+            lengths.setdefault(word[0], set()).add(len(word))
+        self._unit_lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
 
     # -- reading pieces -----------------------------------------------------------
     def _numeral(self, text: str, i: int) -> Numeral | None:
@@ -144,11 +155,16 @@ class Extractor:
         """The longest unit at `text[j]` (a few spaces may stand before it):
         (word, definition, start, end)."""
         n = len(text)
-        m = _UNIT_SPACE.match(text, j)
-        if m is not None and m.end() < n:
-            j = m.end()
+        if j < n and text[j] in " \t":
+            m = _UNIT_SPACE.match(text, j)
+            if m is not None and m.end() < n:
+                j = m.end()
+        if j >= n:
+            return None
         units = self.rules.units
-        for length in range(min(self.rules.unit_max_len, n - j), 0, -1):
+        for length in self._unit_lengths.get(text[j], ()):
+            if length > n - j:
+                continue
             word = text[j:j + length]
             d = units.get(word)
             if d is None:
