@@ -7,6 +7,7 @@ tokenizer is built once per process, with the user dictionary of patterns/.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import re
@@ -44,17 +45,19 @@ def _mask_quotes(s: str) -> str:
     return _QUOTED.sub(lambda m: " " * len(m.group()), s)
 
 
-@dataclass(frozen=True)
 class _Phrase:
     """A short piece of a clause as words: normalised text, text as written, tokens."""
 
-    norm: str
-    raw: str
-    words: list[str]
+    __slots__ = ("norm", "raw", "words", "_offsets")
+
+    def __init__(self, norm: str, raw: str, words: list[str]) -> None:
+        self.norm, self.raw, self.words = norm, raw, words
+        self._offsets = [0, *itertools.accumulate(map(len, words))]  # where word k starts
 
     def _span(self, i: int, j: int) -> tuple[int, int]:
-        a = sum(len(w) for w in self.words[:i])
-        return a, a + sum(len(w) for w in self.words[i:j])
+        """Character offsets of words[i:j] (list slice semantics)."""
+        i, j, _ = slice(i, j).indices(len(self.words))
+        return self._offsets[i], self._offsets[max(i, j)]
 
     def chars(self, i: int, j: int) -> str:
         a, b = self._span(i, j)
@@ -219,6 +222,8 @@ class Attributor:
         self.tok = tokenizer or _Tokenizer(rules.userdict, rules.jieba_base)
         self._approx_before = sorted(rules.approx_before, key=len, reverse=True)
         self._approx_after = sorted(rules.approx_after, key=len, reverse=True)
+        self._approx_lasts = frozenset(w[-1] for w in rules.approx_before if w)
+        self._approx_firsts = frozenset(w[0] for w in rules.approx_after if w)
 
     # -- indicator ----------------------------------------------------------------
     def _window(self, text: str, raw: str, lo: int, hi: int) -> _Phrase:
@@ -283,15 +288,17 @@ class Attributor:
                   clause_start: int, prev: str) -> str:
         # Qualifiers around the figure (不少于20%, 90%以上) are not part of what it measures.
         hi = q.start
-        for w in self._approx_before:
-            if text.startswith(w, hi - len(w)) and hi - len(w) >= lb:
-                hi -= len(w)
-                break
+        if hi - 1 >= lb and text[hi - 1] in self._approx_lasts:
+            for w in self._approx_before:
+                if text.startswith(w, hi - len(w)) and hi - len(w) >= lb:
+                    hi -= len(w)
+                    break
         lo = q.end
-        for w in self._approx_after:
-            if text.startswith(w, lo) and lo + len(w) <= rb:
-                lo += len(w)
-                break
+        if lo < rb and text[lo] in self._approx_firsts:
+            for w in self._approx_after:
+                if text.startswith(w, lo) and lo + len(w) <= rb:
+                    lo += len(w)
+                    break
         left = self._window(text, raw, lb, hi)
         right = self._window(text, raw, lo, rb)
         if q.kind == "percent":
@@ -327,7 +334,7 @@ class Attributor:
             right_ok = len(right.chars(ra, rb2)) >= 2 \
                 and not right.norm.startswith(_LIST_JOINERS) \
                 and not text.startswith(("(", "["), q.end)
-            copula = any(left.norm.endswith(c) for c in self.copulas)
+            copula = left.norm.endswith(self.copulas) if self.copulas else False
             if q.kind == "measure" and right_ok and not right.norm.startswith("的"):
                 use_right = True  # 400米标准跑道, 2-3岁托班
             elif q.unit in self.right_units and right_ok:
