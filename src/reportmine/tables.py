@@ -184,15 +184,18 @@ def checks_frame(docs: Iterable[Document]) -> "pd.DataFrame":
 
 
 # -- CSV --------------------------------------------------------------------------
-def _cell(value: Any, column: str, raw: bool) -> Any:
+def _cell(value: Any, guarded: bool) -> Any:
+    """A value as a CSV cell; `guarded`: a text column, shielded from spreadsheet formulas."""
+    if value.__class__ is str:
+        return "'" + value if guarded and value.startswith(_FORMULA_START) else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return canonical(value)
-    if isinstance(value, str) and not raw and column in TEXT_COLUMNS:
-        return safe_cell(value)
+    if isinstance(value, str):  # a str subclass (an enum member)
+        return safe_cell(value) if guarded else value
     return value
 
 
@@ -233,11 +236,12 @@ def render(doc: Document, raw_cells: bool = False,
         text, rows = {}, {}
         for name in names:
             columns, make = TABLES[name]
+            guarded = [not raw_cells and c in TEXT_COLUMNS for c in columns]
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\n")
             n = 0
             for row in make(d):
-                w.writerow([_cell(row[c], c, raw_cells) for c in columns])
+                w.writerow([_cell(row[c], g) for c, g in zip(columns, guarded)])
                 n += 1
             text[name], rows[name] = buf.getvalue(), n
         return text, rows
