@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -34,6 +35,7 @@ _SENT_FWD = compile_pattern(r"[。！？!?\n]")
 SENTENCE_REACH = 512
 _SENT_BACK = compile_pattern(r"(?r)[。！？!?\n]")
 _BLANK = compile_pattern(r"\s*")
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _MARKER_REACH = 64  # a section marker, and the words that show it is not one, are short
 
 
@@ -79,13 +81,25 @@ class Segmenter:
         self.sent_end = compile_pattern(cfg.sentence_end)
         self.appendix = compile_pattern(cfg.appendix) if cfg.appendix else None
         self.gap_styles = frozenset(cfg.gap_styles)
+        # All markers as one pattern without groups: most positions tried (every
+        # sentence start) hold none, and one match attempt settles that.
+        try:
+            self.any_marker: Any = compile_pattern("|".join(
+                f"(?:{_NAMED_GROUP.sub('(?:', p.pattern)})" for _, p in rules.markers)
+                or "(?!)")
+        except (re.error, regex.error):  # a marker that refers to its own groups
+            self.any_marker = None
 
     def _marker_at(self, text: str, pos: int, end: int) -> Heading | None:
-        for style, pat in self.rules.markers:
+        reach = min(end, pos + _MARKER_REACH)
+        styles = self.rules.markers
+        if self.any_marker is not None and self.any_marker.match(text, pos, reach) is None:
+            styles = ()
+        for style, pat in styles:
             # Matched within a short window, not to the line end: `regex` looks ahead for
             # a pattern's required literal (the 、 of 一、) before matching, which on a
             # long line without one costs the whole line at every position.
-            m = pat.match(text, pos, min(end, pos + _MARKER_REACH))
+            m = pat.match(text, pos, reach)
             if m is None:
                 continue
             number = _marker_number(m.group("num"), self.rules)
