@@ -27,6 +27,7 @@ _HALF = Decimal("0.5")
 _RANGE = compile_pattern(r" ?(?:\(含\))? ?(?:—{1,2}|-{1,2}|~|至|到|―) ?")
 # 百分之五, 千分之三, 百万分之五, 百分百: a share whose denominator is written in units.
 _PCT_WORD = compile_pattern(r"[百千万亿佰仟]+分之|百分百")
+_PCT_FIRST = frozenset("百千万亿佰仟")
 _MASK = compile_pattern(r"\*+|…{2,}|\.{3,}|(?<![A-Za-z])[Xx]{1,3}(?![A-Za-z])|×{1,3}")
 _NUMRUN = compile_pattern(r"[0-9][0-9,.]*")
 _PAREN_UNIT = compile_pattern(r" ?\([^()\n]{1,15}\) ?")
@@ -210,7 +211,7 @@ class Extractor:
             cand: _Cand | None
             if ch in "*….Xx×":
                 cand, nxt = self._mask(text, i)
-            elif _PCT_WORD.match(text, i):
+            elif ch in _PCT_FIRST and _PCT_WORD.match(text, i):
                 cand, nxt = self._percent_prefix(text, i)
             elif ch == "半":
                 cand, nxt = self._half(text, i)
@@ -224,7 +225,8 @@ class Extractor:
                         continue
                     run = _NUMRUN.match(text, i)
                     assert run is not None
-                    if sum(c.isdigit() for c in run.group()) > _MAX_DIGITS:
+                    digits = run.group()
+                    if len(digits) - digits.count(",") - digits.count(".") > _MAX_DIGITS:
                         rejected.append(Rejected(i, run.end(), "code", "overlong-digits"))
                         pos = run.end()
                         continue
