@@ -45,6 +45,10 @@ class NumeralTable:
         return "".join(sorted(self.char_set))
 
     @functools.cached_property
+    def digit_values(self) -> dict[str, Decimal]:
+        return {c: Decimal(v) for c, v in self.digits.items()}
+
+    @functools.cached_property
     def char_set(self) -> frozenset[str]:
         return frozenset(set(self.digits) | set(self.small_units) | set(self.big_units)
                          | set(self.special) | self.points | self.zeros)
@@ -77,13 +81,18 @@ def read_numeral(
     numeral). `lenient` also accepts a leading unit (百三 = 130) and two-digit runs
     (一一 = 11), which running text would misread. None when no numeral starts here.
     """
-    if pos < len(text) and "0" <= text[pos] <= "9":
+    n = len(text)
+    if pos < n and text[pos] in table.digits and (pos + 1 >= n or text[pos + 1] not in
+                                                  table.char_set):
+        # One Chinese digit with nothing numeral after it (一 in 统一): the same again.
+        return Numeral(table.digit_values[text[pos]], pos + 1, "chinese", _ONE)
+    if pos < n and "0" <= text[pos] <= "9":
         # Most numerals are a run of Arabic digits with no numeral character after it
         # (12所, 2023年): what the state machine would read, without it.
         m = _ARABIC.match(text, pos)
         assert m is not None
         end = m.end()
-        if end >= len(text) or text[end] not in table.char_set:
+        if end >= n or text[end] not in table.char_set:
             raw = m.group().replace(",", "")
             if len(raw.partition(".")[0]) > _MAX_DIGITS:
                 return None

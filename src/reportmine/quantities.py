@@ -25,12 +25,14 @@ _MAX_DIGITS = 24
 _FRACTION_PLACES = Decimal("0.000001")
 _HALF = Decimal("0.5")
 _RANGE = compile_pattern(r" ?(?:\(含\))? ?(?:—{1,2}|-{1,2}|~|至|到|―) ?")
+_RANGE_FIRST = frozenset(" (—-~至到―")  # where a _RANGE match can start
 # 百分之五, 千分之三, 百万分之五, 百分百: a share whose denominator is written in units.
 _PCT_WORD = compile_pattern(r"[百千万亿佰仟]+分之|百分百")
 _PCT_FIRST = frozenset("百千万亿佰仟")
 _MASK = compile_pattern(r"\*+|…{2,}|\.{3,}|(?<![A-Za-z])[Xx]{1,3}(?![A-Za-z])|×{1,3}")
 _NUMRUN = compile_pattern(r"[0-9][0-9,.]*")
 _PAREN_UNIT = compile_pattern(r" ?\([^()\n]{1,15}\) ?")
+_PAREN_FIRST = frozenset(" (")
 _UNIT_SPACE = compile_pattern(r"[ \t]{1,4}")
 _LIST_SEP = frozenset(",，、;；。")
 _SENTENCE_END = frozenset("。！？!?\n")
@@ -140,6 +142,7 @@ class Extractor:
         self.unit_prefixes = {w: (kind, unit) for w, kind, unit in rules.unit_prefixes}
         self._initial = rules.numeral_initial_units
         self._rules_for: dict[tuple[str, str], list[CompiledContextRule]] = {}
+        self._accepting_for: dict[tuple[str, str], list[CompiledContextRule]] = {}
         # The lengths of the units that start with a character, longest first.
         lengths: dict[str, set[int]] = {}
         for word in rules.units:
@@ -419,7 +422,7 @@ class Extractor:
         """Range, inner qualifier, unit, smaller units and trailing qualifier."""
         n = len(text)
         if allow_range and cand.value_max is None:
-            m = _RANGE.match(text, j)
+            m = _RANGE.match(text, j) if j < n and text[j] in _RANGE_FIRST else None
             if m is not None and m.end() < n:
                 second = self._numeral(text, m.end())
                 if second is not None and cand.value is not None:
@@ -466,7 +469,8 @@ class Extractor:
             self._compound(text, cand)
         # 300元至500元, 兩升到三升, 五元六角-五元七毛八分: a range with the unit twice.
         if allow_range and cand.value_max is None and cand.value is not None:
-            m = _RANGE.match(text, cand.end)
+            m = _RANGE.match(text, cand.end) \
+                if cand.end < n and text[cand.end] in _RANGE_FIRST else None
             if m is not None and m.end() < n and (text[m.end()].isdigit()
                                                   or text[m.end()] in self.table.digits):
                 second, _ = self._numeral_cand(text, m.end(), [], allow_range=False)
@@ -548,7 +552,7 @@ class Extractor:
                        found: list[Quantity]) -> tuple[str, UnitDef, int, int] | None:
         """A bare number whose unit stands elsewhere: 41（含双师型21）人, 未入学4,."""
         n = len(text)
-        m = _PAREN_UNIT.match(text, j)
+        m = _PAREN_UNIT.match(text, j) if j < n and text[j] in _PAREN_FIRST else None
         if m is not None:
             u = self._unit(text, m.end())
             if u is not None and u[1].kind == "count":
@@ -623,6 +627,14 @@ class Extractor:
                 cand.approx = rules.approx_before[w]
         cand.start = start
 
+    def _accepting(self, unit_key: str, style: str) -> list[CompiledContextRule]:
+        key = (unit_key, style)
+        out = self._accepting_for.get(key)
+        if out is None:
+            out = self._accepting_for[key] = [r for r in self._rules(unit_key, style)
+                                              if r.accept]
+        return out
+
     def _rules(self, unit_key: str, style: str) -> list[CompiledContextRule]:
         """The context rules that can apply to a unit and numeral style, in order."""
         key = (unit_key, style)
@@ -672,8 +684,8 @@ class Extractor:
             # 一 in 统一, *路: a Chinese numeral or a mask with nothing to say what it
             # counts is dropped, unless a rule accepts it; most candidates end here, so
             # only the accepting rules are tried before the full pass.
-            if not any(r.accept and self._applies(r, text, cand, kind, numeral_text, lo)
-                       for r in rules_here):
+            if not any(self._applies(r, text, cand, kind, numeral_text, lo)
+                       for r in self._accepting(unit_key, cand.style)):
                 return None
         decided: tuple[str, str] | None = None
         rule_name = ""
