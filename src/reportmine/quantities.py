@@ -141,8 +141,7 @@ class Extractor:
         self.unit_prefix_words = _Words(w for w, _, _ in rules.unit_prefixes)
         self.unit_prefixes = {w: (kind, unit) for w, kind, unit in rules.unit_prefixes}
         self._initial = rules.numeral_initial_units
-        self._rules_for: dict[tuple[str, str], list[CompiledContextRule]] = {}
-        self._accepting_for: dict[tuple[str, str], list[CompiledContextRule]] = {}
+        self._rules_for: dict[tuple[str, str, str, bool], list[CompiledContextRule]] = {}
         # The lengths of the units that start with a character, longest first.
         lengths: dict[str, set[int]] = {}
         for word in rules.units:
@@ -627,37 +626,37 @@ class Extractor:
                 cand.approx = rules.approx_before[w]
         cand.start = start
 
-    def _accepting(self, unit_key: str, style: str) -> list[CompiledContextRule]:
-        key = (unit_key, style)
-        out = self._accepting_for.get(key)
-        if out is None:
-            out = self._accepting_for[key] = [r for r in self._rules(unit_key, style)
-                                              if r.accept]
-        return out
-
-    def _rules(self, unit_key: str, style: str) -> list[CompiledContextRule]:
-        """The context rules that can apply to a unit and numeral style, in order."""
-        key = (unit_key, style)
+    def _rules(self, unit_key: str, style: str, kind: str,
+               accepting: bool = False) -> list[CompiledContextRule]:
+        """The context rules that can apply to a unit, numeral style and kind, in order
+        (only those that accept, with `accepting`); what is left to try is the text."""
+        key = (unit_key, style, kind, accepting)
         out = self._rules_for.get(key)
         if out is None:
             out = [r for r in self.rules.context_rules
                    if (r.style == "any" or r.style == style)
-                   and (not r.units or unit_key in r.units)]
+                   and (not r.units or unit_key in r.units)
+                   # a kind for unit-less numbers never overrides $688億
+                   and not (r.accept and kind and r.units == _NO_UNIT)
+                   and not (r.kinds and kind not in r.kinds)
+                   and (r.accept or not accepting)]
             self._rules_for[key] = out
         return out
 
     @staticmethod
-    def _applies(r: CompiledContextRule, text: str, cand: _Cand, kind: str,
-                 numeral_text: str, lo: int) -> bool:
-        if r.accept and kind and r.units == _NO_UNIT:
-            return False  # a kind for unit-less numbers never overrides $688億
-        if r.kinds and kind not in r.kinds:
-            return False
-        if r.numeral is not None and not r.numeral.fullmatch(numeral_text):
-            return False
-        if r.before is not None and r.before.search(text, lo, cand.start) is None:
-            return False
-        return r.after is None or r.after.match(text, cand.end) is not None
+    def _first_rule(rules: list[CompiledContextRule], text: str, cand: _Cand,
+                    numeral_text: str, lo: int) -> CompiledContextRule | None:
+        """The first rule whose numeral, before and after patterns all match."""
+        start, end = cand.start, cand.end
+        for r in rules:
+            if r.numeral is not None and r.numeral.fullmatch(numeral_text) is None:
+                continue
+            if r.before is not None and r.before.search(text, lo, start) is None:
+                continue
+            if r.after is not None and r.after.match(text, end) is None:
+                continue
+            return r
+        return None
 
     def _resolve(self, text: str, raw: str, cand: _Cand,
                  floor: int) -> Quantity | Rejected | None:
@@ -679,21 +678,20 @@ class Extractor:
 
         # Context rules: the first that matches decides.
         lo = max(0, cand.start - _WINDOW)
-        rules_here = self._rules(unit_key, cand.style)
         if not kind and unit_def is None and cand.style != "arabic":
             # 一 in 统一, *路: a Chinese numeral or a mask with nothing to say what it
             # counts is dropped, unless a rule accepts it; most candidates end here, so
             # only the accepting rules are tried before the full pass.
-            if not any(self._applies(r, text, cand, kind, numeral_text, lo)
-                       for r in self._accepting(unit_key, cand.style)):
+            if self._first_rule(self._rules(unit_key, cand.style, kind, accepting=True),
+                                text, cand, numeral_text, lo) is None:
                 return None
         decided: tuple[str, str] | None = None
         rule_name = ""
-        for r in rules_here:
-            if self._applies(r, text, cand, kind, numeral_text, lo):
-                decided = ("accept", r.accept) if r.accept else ("reject", r.reason or "other")
-                rule_name = r.name
-                break
+        r = self._first_rule(self._rules(unit_key, cand.style, kind), text, cand,
+                             numeral_text, lo)
+        if r is not None:
+            decided = ("accept", r.accept) if r.accept else ("reject", r.reason or "other")
+            rule_name = r.name
         if decided is not None and decided[0] == "accept":
             kind = decided[1]
             cand.rule = rule_name
