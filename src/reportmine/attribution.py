@@ -157,17 +157,15 @@ class _Tokenizer:
     def _route(self, s: str, out: list[str]) -> None:
         """The words of one block, by the route of highest log frequency (jieba's
         get_DAG and calc in one pass from the right; a tie goes to the longer word)."""
-        logp = self._logp
+        get = self._logp.get
         n = len(s)
         score = [0.0] * (n + 1)
         end = [0] * n
         for k in range(n - 1, -1, -1):
             best, best_end = 0.0, -1
-            i, frag = k, s[k]
-            while True:
-                p = logp.get(frag, _ABSENT)
-                if p is _ABSENT:
-                    break
+            i = k
+            p = get(s[k], _ABSENT)
+            while p is not _ABSENT:
                 if p is not None:
                     v = p + score[i + 1]
                     if best_end < 0 or v >= best:
@@ -175,7 +173,7 @@ class _Tokenizer:
                 i += 1
                 if i >= n:
                     break
-                frag = s[k:i + 1]
+                p = get(s[k:i + 1], _ABSENT)
             if best_end < 0:
                 best, best_end = self._unknown + score[k + 1], k
             score[k], end[k] = best, best_end
