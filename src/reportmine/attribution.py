@@ -11,8 +11,7 @@ import itertools
 import logging
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import regex
 
@@ -68,8 +67,7 @@ class _Phrase:
         return self.raw[a:b]
 
 
-@dataclass(frozen=True)
-class Attribution:
+class Attribution(NamedTuple):
     indicator: str
     modality: str
     role: str

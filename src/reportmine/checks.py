@@ -723,7 +723,7 @@ def check_conflicting_values(d: _Doc) -> Iterator[Check]:
         ind = m.indicator.translate(d.translate)
         if m.role != Role.VALUE or not f.exact or f.measure is None or not m.period \
                 or len(ind) < cfg.min_indicator_chars or ind in generic \
-                or any(ind.endswith(s) for s in cfg.generic_suffixes) \
+                or ind.endswith(tuple(cfg.generic_suffixes)) \
                 or not c.indicator_pattern.match(ind) \
                 or not c.period_in_sentence.search(d.text, m.sentence_start, m.start):
             continue

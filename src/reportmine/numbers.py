@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import regex
 
@@ -54,8 +54,7 @@ class NumeralTable:
                          | set(self.special) | self.points | self.zeros)
 
 
-@dataclass(frozen=True)
-class Numeral:
+class Numeral(NamedTuple):
     """A numeral read from text: its value, where it ends, and how it was written."""
 
     value: Decimal

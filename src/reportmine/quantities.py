@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import regex
 
@@ -69,8 +69,7 @@ class _Words:
         return m.group() if m else ""
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     """An accepted quantity, in view offsets."""
 
     start: int
@@ -84,8 +83,7 @@ class Quantity:
     rule: str = ""
 
 
-@dataclass(frozen=True)
-class Rejected:
+class Rejected(NamedTuple):
     """A candidate that is not a quantity, in view offsets, with the reason."""
 
     start: int
@@ -94,7 +92,7 @@ class Rejected:
     rule: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     """A candidate under construction."""
 
@@ -173,7 +171,7 @@ class Extractor:
             if d is None:
                 continue
             end = j + length
-            if any(text.startswith(nb, end) for nb in d.not_before):
+            if d.not_before and text.startswith(d.not_before, end):
                 continue
             if word.isascii() and word[-1].isalpha() and end < n and text[end].isascii() \
                     and text[end].isalpha():
@@ -488,7 +486,7 @@ class Extractor:
         # 三斤半, 三成半: one half more.
         if cand.end < n and text[cand.end] == "半" and cand.value is not None \
                 and d.kind in ("measure", "money", "percent") \
-                and not any(text.startswith(w, cand.end + 1) for w in self.rules.half_not_before):
+                and not text.startswith(self.rules.half_not_before, cand.end + 1):
             if cand.value_max is not None:
                 cand.value_max += _HALF  # 三到五岁半
             else:
