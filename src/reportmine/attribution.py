@@ -11,6 +11,7 @@ import itertools
 import logging
 import math
 import re
+import string
 from typing import Any, NamedTuple, Sequence
 
 import regex
@@ -81,7 +82,7 @@ class Attribution(NamedTuple):
 # +#&._%- are cut by the dictionary; any other character is a word of its own.
 _BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
 _SKIP = re.compile(r"(\r\n|\s)")
-_LATIN = re.compile("[a-zA-Z0-9]")
+_LATIN = frozenset(string.ascii_letters + string.digits)
 _ABSENT: Any = object()  # not in the dictionary at all
 
 
@@ -139,6 +140,9 @@ class _Tokenizer:
         if self._tk is None:
             self.jieba()
         out: list[str] = []
+        if _BLOCK.fullmatch(s):  # the common case: one block, nothing to split off
+            self._route(s, out)
+            return tuple(out)
         for block in _BLOCK.split(s):
             if not block:
                 continue
@@ -180,7 +184,7 @@ class _Tokenizer:
         while x < n:
             y = end[x] + 1
             word = s[x:y]
-            if y - x == 1 and _LATIN.match(word):
+            if y - x == 1 and word in _LATIN:
                 buf += word
             else:
                 if buf:
