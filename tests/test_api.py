@@ -95,3 +95,25 @@ def test_trusted_records_are_the_validated_ones(sample_docs):
             assert record.model_fields_set == checked.model_fields_set
             seen[cls] += 1
     assert all(n > 0 for n in seen.values()), seen
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_csv_rows_read_off_records_match_the_row_dicts(sample_docs, raw):
+    """render() writes metrics and rejections from the records' attributes; the rows
+    must be those of the row dicts the DataFrames are made from."""
+    import csv
+    import io
+
+    from reportmine.tables import _AS_ATTRIBUTES, TABLES, TEXT_COLUMNS, _cell, render
+
+    for doc in sample_docs:
+        rendered = render(doc, raw_cells=raw)
+        for name in _AS_ATTRIBUTES:
+            columns, make = TABLES[name]
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            for row in make(doc):
+                w.writerow([_cell(row[c], not raw and c in TEXT_COLUMNS) for c in columns])
+            assert rendered.text[name] == buf.getvalue()
+            assert rendered.rows[name] == (len(doc.metrics) if name == "metrics"
+                                           else len(doc.rejections))
