@@ -31,6 +31,7 @@ from .rules import CheckRules, Rules, default_rules
 _CTX = Context(prec=28)   # a private context: never the thread's global one
 _HUNDRED = Decimal(100)
 _HALF = Decimal("0.5")
+_CLAUSE_MARK = compile_pattern(r"[，,；;。]")
 _ARABIC = compile_pattern(r"\d[\d,]*(?:\.\d+)?")
 _AMOUNTS = frozenset({Kind.MONEY, Kind.COUNT, Kind.MEASURE})
 _SCALE_CHARS = frozenset("十百千万亿萬億")
@@ -540,7 +541,7 @@ def check_pp_difference(d: _Doc) -> Iterator[Check]:
         # y: the rate compared with, right before the pp figure in the same clause.
         y = d.figs[p.i - 1] if p.i > 0 else None
         if y is None or y not in st or y.m.kind != Kind.PERCENT or not y.exact \
-                or regex.search(r"[，,；;。]", d.between(y.m.end, p.m.start)) \
+                or _CLAUSE_MARK.search(d.between(y.m.end, p.m.start)) \
                 or not c.comparison_before.search(d.lead(y)):
             continue
         x = next((g for g in reversed(st) if g.m.start < y.m.start), None)

@@ -35,6 +35,11 @@ _SENT_FWD = compile_pattern(r"[。！？!?\n]")
 SENTENCE_REACH = 512
 _SENT_BACK = compile_pattern(r"(?r)[。！？!?\n]")
 _BLANK = compile_pattern(r"\s*")
+_TITLE_CUT = compile_pattern(r"[，,；;：:]")
+_COLON = compile_pattern(r"[：:]")
+_SPACE_OR_COMMA = compile_pattern(r"[ \t。，,]")
+_CLAUSE_MARK = compile_pattern(r"[。，,；;]")
+_MARKER_TAIL = compile_pattern(r"[\s、.．]+$")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _MARKER_REACH = 64  # a section marker, and the words that show it is not one, are short
 
@@ -156,10 +161,10 @@ class Segmenter:
                     m = self.sent_end.search(text, h.marker_end, nxt)
                     end = m.start() if m else h.marker_end + len(rest.rstrip())
                 if end - h.marker_end > cfg.title_max_chars:
-                    cut = regex.search(r"[，,；;：:]", text[h.marker_end:end])
+                    cut = _TITLE_CUT.search(text[h.marker_end:end])
                     end = h.marker_end + (cut.start() if cut else cfg.title_max_chars)
                 # “2030启航计划”：面向2030年…: a defined term ends at its colon.
-                colon = regex.search(r"[：:]", text[h.marker_end:end])
+                colon = _COLON.search(text[h.marker_end:end])
                 if colon is not None and colon.start() >= 2:
                     end = h.marker_end + colon.start()
                 h.end = end
@@ -234,11 +239,11 @@ class Segmenter:
             s = ls + (len(line) - len(line.lstrip()))
             end = s + len(stripped)
             if len(stripped) > self.rules.sections.own_line_max_chars:
-                m = regex.search(r"[ \t。，,]", text[s:end])
+                m = _SPACE_OR_COMMA.search(text[s:end])
                 if m is None or m.start() < 4:
                     return "", -1
                 end = s + m.start()
-            if regex.search(r"[。，,；;]", text[s:end]):
+            if _CLAUSE_MARK.search(text[s:end]):
                 return "", -1  # a sentence, not a title
             return view.raw[s:end].strip(), s
         return "", -1
@@ -279,7 +284,7 @@ def find_sections(doc: str, view: View, rules: Rules) -> Outline:
                 body_end_v = later.start
                 break
         marker_raw = view.raw[h.start:h.marker_end]
-        comp = regex.sub(r"[\s、.．]+$", "", marker_raw).replace(" ", "").replace("\u2002", "")
+        comp = _MARKER_TAIL.sub("", marker_raw).replace(" ", "").replace("\u2002", "")
         if h.style == "appendix":
             comp = "附"
         path = f"{paths[parent]}/{comp}" if parent is not None else comp
