@@ -6,7 +6,8 @@ Builds a corpus of N documents from the project's samples, each varied (paragrap
 shuffled, digits changed) so that nothing repeats, then runs the whole CLI job on it
 (read → clean → segment → extract → attribute → check → tables written) in a fresh
 process per setting and prints chars/s per core, docs/s and the peak resident memory
-of the process tree. The run is timed end to end, start-up included; the same job on
+of the process tree (each setting run --repeat times, taking turns, the fastest shown:
+the machines are shared). The run is timed end to end, start-up included; the same job on
 as many documents as workers gives the start-up cost, and the rate without it is
 printed beside. Reference lines, over the first --peer-docs texts in this process:
 JioNLP's money extraction and jieba.posseg over the whole text (install them with
@@ -134,6 +135,8 @@ def main() -> None:
     ap.add_argument("--peer-docs", type=int, default=200,
                     help="documents the reference lines read (jieba.posseg is slow)")
     ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per setting, taking turns; the fastest is shown")
     ap.add_argument("--rss", default="", help="two corpus sizes to compare peak memory")
     ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
@@ -145,12 +148,23 @@ def main() -> None:
     print(f"{'reportmine extract':22} {'chars/s/core':>13} {'after start-up':>15} "
           f"{'docs/s':>8} {'wall s':>7} {'start-up s':>11} {'peak RSS MB':>12}")
     results = {}
-    for jobs in (int(j) for j in args.jobs.split(",")):
-        wall, peak = run_extract(corpus, jobs)
-        # The fixed cost: the same job on one document per worker.
+    settings = [int(j) for j in args.jobs.split(",")]
+    # The machines are shared and their speed drifts: the settings take turns, and each
+    # keeps its fastest run.
+    best: dict[int, tuple[float, int]] = {}
+    for _ in range(args.repeat):
+        for jobs in settings:
+            wall, peak = run_extract(corpus, jobs)
+            if jobs not in best or wall < best[jobs][0]:
+                best[jobs] = (wall, max(peak, best.get(jobs, (0.0, 0))[1]))
+            else:
+                best[jobs] = (best[jobs][0], max(peak, best[jobs][1]))
+    for jobs in settings:
+        wall, peak = best[jobs]
+        # The fixed cost: the same job on one document per worker (fastest of the runs).
         small = tmp / f"small{jobs}"
         small_chars = build_corpus(small, jobs)
-        start, _ = run_extract(small, jobs)
+        start = min(run_extract(small, jobs)[0] for _ in range(args.repeat))
         steady = (chars - small_chars) / max(wall - start, 1e-9) / jobs
         results[jobs] = (wall, wall - start)
         print(f"{'  --jobs ' + str(jobs):22} {chars / wall / jobs:13,.0f} {steady:15,.0f} "
