@@ -38,6 +38,7 @@ _LIST_SEP = frozenset(",，、;；。")
 _SENTENCE_END = frozenset("。！？!?\n")
 _RATIO_CONTEXT = compile_pattern(r"(?:比|结构)[^，。；,;!?]{0,8}$")
 _NO_UNIT = frozenset({"-"})
+_ONE = Decimal(1)
 _LEAD = compile_pattern(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
 
 
@@ -498,9 +499,9 @@ class Extractor:
     def _compound(self, text: str, cand: _Cand) -> None:
         """Smaller units after the unit: 123元1角1分, 九块九毛九, 两毛五, 三米九."""
         word, value = cand.unit_word, cand.value
-        if value is None:
+        if value is None or word not in self.rules.compounds:
             return
-        rel = Decimal(1)   # the current unit, relative to the first one
+        rel = _ONE   # the current unit, relative to the first one
         pos = cand.end
         grew = False
         while True:
