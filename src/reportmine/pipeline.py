@@ -177,6 +177,7 @@ def parse_file(path: str | Path, rules: Rules | None = None,
         decoded.text, str(path), path=str(path), encoding=decoded.encoding, size=decoded.size)
 
 
+_BATCH = 4  # documents per task, at most
 _WORKER: Pipeline | None = None  # one per worker process, set by _init_worker
 _RENDER: Callable[[Document], Any] | None = None  # what a worker sends back
 
@@ -196,6 +197,10 @@ def _work(args: tuple[Source, int]) -> Any:
     assert _WORKER is not None
     doc = _WORKER.parse_source(*args)
     return _RENDER(doc) if _RENDER is not None else doc
+
+
+def _work_batch(batch: list[tuple[Source, int]]) -> list[Any]:
+    return [_work(args) for args in batch]
 
 
 def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.txt",
@@ -236,14 +241,19 @@ def map_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.txt"
     from collections import deque
 
     ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
-    # A bounded window of documents in flight: results come back in input order and
-    # memory does not grow with the corpus, whatever the speed of the consumer.
-    window = jobs * 4
+    # A bounded window of batches in flight: results come back in input order and
+    # memory does not grow with the corpus, whatever the speed of the consumer. A task
+    # holds a few documents where there are many (a round trip to a worker costs the
+    # parent about a millisecond, taken from the workers' cores), one where there are
+    # few, so that every worker gets some.
+    size = max(1, min(_BATCH, len(sources) // (jobs * 8)))
+    window = jobs * 2 if size > 1 else jobs * 4
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(patterns, skip, render)) as pool:
         pending: deque = deque()
-        for s in sources:
+        for k in range(0, len(sources), size):
             if len(pending) >= window:
-                yield pending.popleft().get()
-            pending.append(pool.apply_async(_work, ((s, max_bytes),)))
+                yield from pending.popleft().get()
+            batch = [(s, max_bytes) for s in sources[k:k + size]]
+            pending.append(pool.apply_async(_work_batch, (batch,)))
         while pending:
-            yield pending.popleft().get()
+            yield from pending.popleft().get()
