@@ -10,14 +10,16 @@ dictionary is jieba's (MIT licence, https://github.com/fxsjy/jieba); see pattern
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import jieba
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 60000
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", nargs="?", type=int, default=60000, help="words to keep")
+    n = ap.parse_args().n
     src = Path(jieba.__file__).parent / "dict.txt"
     lines = src.read_text(encoding="utf-8").splitlines()
     top = set(sorted(lines, key=lambda line: -int(line.split()[1]))[:n])
