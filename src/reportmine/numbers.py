@@ -24,8 +24,8 @@ _ASCII_DIGITS = compile_pattern(r"\d+")
 _MAX_DIGITS = 24       # longer digit runs are codes or IDs, not figures
 _MAX_DIGIT_RUN = 32    # 二〇二三-style numerals longer than this are not read
 _FRACTION_PLACES = 12  # decimal places kept for a fraction such as 三分之一
-_NOT_FRACTION_DIGITS = frozenset("两俩")
-_ONE = Decimal(1)  # 两百点两 is two numbers, never 200.2
+_NOT_FRACTION_DIGITS = frozenset("两俩")  # 两百点两 is two numbers, never 200.2
+_ONE = Decimal(1)
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ import regex
 
 from .models import Section
 from .numbers import read_numeral
-from .regexes import compile_pattern
+from .regexes import WHITE_SPACE, compile_pattern
 from .rules import Rules
 from .view import View
 
 # Where an inline heading may start (a match's end): after spaces inside a line, or
 # right after a sentence end. It consumes the character before, not a lookbehind: an
 # empty match tried at every position costs more than the rest of the segmenter.
-_INLINE = re.compile(r"\S[ \t]+(?=\S)|[。！？!?；;](?=\S)")
+_INLINE = re.compile(f"[^{WHITE_SPACE}][ \t]+(?=[^{WHITE_SPACE}])|[。！？!?；;](?=[^{WHITE_SPACE}])")
 # After a heading's first sentence: an enumeration, a figure or a comma means body text.
 _BODY_AFTER_TITLE = compile_pattern(r"^\s*(?:[一二三四五六七八九十][是要]|首先|其中)|\d|[，,；;]")
 # 20.2026年10件民生实事: a list number glued to the figure that follows it.
