@@ -300,7 +300,6 @@ class Attributor:
                     lo += len(w)
                     break
         left = self._window(text, raw, lb, hi)
-        right = self._window(text, raw, lo, rb)
         if q.kind == "percent":
             # 占中小学校比例的55%, 占比达到87.5%, 占上年总支出…的88.41%
             tail = left.norm.rstrip("的为达到是")
@@ -316,6 +315,7 @@ class Attributor:
         la, lb_ = self._strip(left, 0, len(left.words))
         if lb_ <= la and prev and left.words and left.words[-1] in self.per_words:
             return prev  # 每次不少于一周: the figure before it says what
+        right = self._window(text, raw, lo, rb)  # not needed by the answers above
         lchars = left.chars(la, lb_)
         left_ok = len(lchars) >= 2 and lchars not in self.stop_words
         left_weak = not left_ok or lchars in self.verbs or len(lchars) <= 2 \
