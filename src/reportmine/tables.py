@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import logging
 import os
 import signal
+import typing
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from .models import Document, ErrorRecord
+from .models import Document, ErrorRecord, Metric, Rejection
 from .numbers import canonical
 
 if TYPE_CHECKING:
@@ -154,6 +156,27 @@ _AS_ATTRIBUTES: dict[str, tuple[Callable[[Document], Iterable[Any]], Callable[[A
 }
 
 
+_RECORD_OF = {"metrics": Metric, "rejected": Rejection}
+
+
+@functools.lru_cache(maxsize=None)
+def _cell_plan(table: str, raw: bool) -> tuple[list[int], list[int], list[int]]:
+    """The columns of a record table that hold Decimals, flags, and guarded text."""
+    fields = _RECORD_OF[table].model_fields
+    decimals, flags, texts = [], [], []
+    for k, c in enumerate(TABLES[table][0]):
+        kinds = typing.get_args(fields[c].annotation) or (fields[c].annotation,)
+        if Decimal in kinds:
+            decimals.append(k)
+        elif bool in kinds:
+            flags.append(k)
+        elif not raw and c in TEXT_COLUMNS:
+            if str not in kinds:
+                raise TypeError(f"{table}.{c}: a guarded column must hold text")
+            texts.append(k)
+    return decimals, flags, texts
+
+
 # -- DataFrames -------------------------------------------------------------------
 def _frame(docs: Iterable[Document], table: str) -> "pd.DataFrame":
     import pandas as pd
@@ -252,8 +275,21 @@ def render(doc: Document, raw_cells: bool = False,
             n = 0
             if name in _AS_ATTRIBUTES:
                 items, values = _AS_ATTRIBUTES[name]
+                decimals, flags, texts = _cell_plan(name, raw_cells)
                 for item in items(d):
-                    w.writerow([_cell(v, g) for v, g in zip(values(item), guarded)])
+                    # csv writes None as "" and an enum member as its value; the rest
+                    # is what _cell does, column by column.
+                    row = list(values(item))
+                    for k in decimals:
+                        v = row[k]
+                        row[k] = "" if v is None else canonical(v)
+                    for k in flags:
+                        row[k] = "true" if row[k] else "false"
+                    for k in texts:
+                        v = row[k]
+                        if v.startswith(_FORMULA_START):
+                            row[k] = "'" + v
+                    w.writerow(row)
                     n += 1
             else:
                 for row in make(d):
