@@ -27,6 +27,11 @@ from .view import View
 log = logging.getLogger(__name__)
 _HAN = regex.compile(r"\p{Han}+")
 _TRADITIONAL_SHARE = 0.02
+# The enum members by value, looked up without the enum machinery (per figure, four).
+_KINDS = {k.value: k for k in Kind}
+_APPROX = {a.value: a for a in Approx}
+_MODALITIES = {m.value: m for m in Modality}
+_ROLES = {r.value: r for r in Role}
 
 
 def detect_script(text: str, rules: Rules) -> str:
@@ -105,13 +110,13 @@ class Pipeline:
             ss, se = view.span(a.sentence_start, a.sentence_end)
             metrics.append(trusted(
                 Metric, doc=doc, start=o_start, end=o_end, text=text[o_start:o_end],
-                kind=Kind(q.kind), value=q.value, value_max=q.value_max, unit=q.unit,
-                approx=Approx(q.approx) if q.approx else None, masked=q.masked,
-                modality=Modality(a.modality), indicator=a.indicator,
+                kind=_KINDS[q.kind], value=q.value, value_max=q.value_max, unit=q.unit,
+                approx=_APPROX[q.approx] if q.approx else None, masked=q.masked,
+                modality=_MODALITIES[a.modality], indicator=a.indicator,
                 section=sec.path if sec else "",
                 sentence=view.raw[a.sentence_start:a.sentence_end].strip(),
                 heading=sec.title if sec else "",
-                role=Role(a.role), period=a.period, subject=a.subject,
+                role=_ROLES[a.role], period=a.period, subject=a.subject,
                 sentence_start=ss, sentence_end=se,
             ))
         rejections = []
