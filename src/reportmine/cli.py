@@ -164,7 +164,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob, patterns=args.patterns,
                            max_bytes=args.max_bytes, skip_checks=args.skip_check or ()):
         docs += 1
-        if not doc.ok:
+        if doc.error is not None:
             failed += 1
             print(f"reportmine: {doc.error.message}", file=sys.stderr)
             continue

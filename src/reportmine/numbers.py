@@ -231,6 +231,7 @@ class _Reader:
                         self._number(Decimal(1), False)
                     else:
                         break
+                assert self.pending is not None
                 self.section += self.pending * u
                 self.pending = None
                 self.last_small = u

@@ -97,9 +97,10 @@ class Pipeline:
         # Each section's part and period, from itself or the nearest heading above it
         # (sections come parents first, so a parent is always done before its children).
         context: dict[int | None, tuple[str, str]] = {None: ("", doc_period)}
-        for sec in sections:
-            up_part, up_period = context[sec.parent if sec.parent in by_id else None]
-            context[sec.id] = (sec.part or up_part, period_in(sec.title) or up_period)
+        for heading in sections:
+            up_part, up_period = context[heading.parent if heading.parent in by_id else None]
+            context[heading.id] = (heading.part or up_part,
+                                   period_in(heading.title) or up_period)
         parts = [context[sec.id if sec else None][0] for sec in secs]
         periods = [context[sec.id if sec else None][1] for sec in secs]
         attrs = self.attributor.attribute(view.text, view.raw, quantities, parts, periods)

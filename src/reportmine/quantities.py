@@ -471,12 +471,12 @@ class Extractor:
                 if cand.end < n and text[cand.end] in _RANGE_FIRST else None
             if m is not None and m.end() < n and (text[m.end()].isdigit()
                                                   or text[m.end()] in self.table.digits):
-                second, _ = self._numeral_cand(text, m.end(), [], allow_range=False)
-                if second is not None and second.value is not None \
-                        and second.unit_def is not None and second.unit_def.kind == d.kind \
-                        and second.unit_def.unit == d.unit and second.value > cand.value:
-                    cand.value_max = second.value
-                    cand.end = second.end
+                other, _ = self._numeral_cand(text, m.end(), [], allow_range=False)
+                if other is not None and other.value is not None \
+                        and other.unit_def is not None and other.unit_def.kind == d.kind \
+                        and other.unit_def.unit == d.unit and other.value > cand.value:
+                    cand.value_max = other.value
+                    cand.end = other.end
                     return cand
         # 27克/千克, 5000元/吨: a rate per another unit.
         if cand.end + 1 < n and text[cand.end] == "/":

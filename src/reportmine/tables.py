@@ -22,6 +22,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+from pydantic import BaseModel
+
 from .models import Document, ErrorRecord, Metric, Rejection
 from .numbers import canonical
 
@@ -156,7 +158,7 @@ _AS_ATTRIBUTES: dict[str, tuple[Callable[[Document], Iterable[Any]], Callable[[A
 }
 
 
-_RECORD_OF = {"metrics": Metric, "rejected": Rejection}
+_RECORD_OF: dict[str, type[BaseModel]] = {"metrics": Metric, "rejected": Rejection}
 
 
 @functools.lru_cache(maxsize=None)
@@ -292,8 +294,8 @@ def render(doc: Document, raw_cells: bool = False,
                     w.writerow(row)
                     n += 1
             else:
-                for row in make(d):
-                    w.writerow([_cell(row[c], g) for c, g in zip(columns, guarded)])
+                for cells in make(d):
+                    w.writerow([_cell(cells[c], g) for c, g in zip(columns, guarded)])
                     n += 1
             text[name], rows[name] = buf.getvalue(), n
         return text, rows
