@@ -60,9 +60,10 @@ def _patterns_on_re(rules):
     found += [v for v in vars(rules.checks).values() if isinstance(v, re.Pattern)]
     ex = reportmine.quantities.Extractor(rules)
     found.append(ex.start_re)
-    for words in vars(ex).values():
-        if isinstance(words, reportmine.quantities._Words):
-            found += [words._at, words._before]
+    for name in ("prefix_words", "before_quals", "inside_quals", "after_quals", "negatives",
+                 "false_friends", "unit_prefix_words"):
+        words = getattr(ex, name)
+        found += [words._at, words._before]
     return found
 
 
