@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Sequence
 
 import regex
 
-from .quantities import Quantity
+from .quantities import Quantity, WordList
 from .regexes import compile_pattern
 from .rules import Rules
 from .sections import sentence_bounds
@@ -220,10 +220,8 @@ class Attributor:
         self.actual_re = compile_pattern("(?r)(?:" + "|".join(mod.actual_cues) + ")") \
             if mod.actual_cues else None
         self.tok = tokenizer or _Tokenizer(rules.userdict, rules.jieba_base)
-        self._approx_before = sorted(rules.approx_before, key=len, reverse=True)
-        self._approx_after = sorted(rules.approx_after, key=len, reverse=True)
-        self._approx_lasts = frozenset(w[-1] for w in rules.approx_before if w)
-        self._approx_firsts = frozenset(w[0] for w in rules.approx_after if w)
+        self._approx_before = WordList(rules.approx_before)
+        self._approx_after = WordList(rules.approx_after)
 
     # -- indicator ----------------------------------------------------------------
     def _window(self, text: str, raw: str, lo: int, hi: int) -> _Phrase:
@@ -287,18 +285,8 @@ class Attributor:
     def indicator(self, text: str, raw: str, q: Quantity, lb: int, rb: int,
                   clause_start: int, prev: str) -> str:
         # Qualifiers around the figure (不少于20%, 90%以上) are not part of what it measures.
-        hi = q.start
-        if hi - 1 >= lb and text[hi - 1] in self._approx_lasts:
-            for w in self._approx_before:
-                if text.startswith(w, hi - len(w)) and hi - len(w) >= lb:
-                    hi -= len(w)
-                    break
-        lo = q.end
-        if lo < rb and text[lo] in self._approx_firsts:
-            for w in self._approx_after:
-                if text.startswith(w, lo) and lo + len(w) <= rb:
-                    lo += len(w)
-                    break
+        hi = q.start - len(self._approx_before.before(text, q.start, lb))
+        lo = q.end + len(self._approx_after.at(text, q.end, rb))
         left = self._window(text, raw, lb, hi)
         if q.kind == "percent":
             # 占中小学校比例的55%, 占比达到87.5%, 占上年总支出…的88.41%

@@ -25,7 +25,7 @@ _MAX_DIGITS = 24       # longer digit runs are codes or IDs, not figures
 _MAX_DIGIT_RUN = 32    # 二〇二三-style numerals longer than this are not read
 _FRACTION_PLACES = 12  # decimal places kept for a fraction such as 三分之一
 _NOT_FRACTION_DIGITS = frozenset("两俩")  # 两百点两 is two numbers, never 200.2
-_ONE = Decimal(1)
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def read_numeral(
     if pos < n and text[pos] in table.digits and (pos + 1 >= n or text[pos + 1] not in
                                                   table.char_set):
         # One Chinese digit with nothing numeral after it (一 in 统一): the same again.
-        return Numeral(table.digit_values[text[pos]], pos + 1, "chinese", _ONE)
+        return Numeral(table.digit_values[text[pos]], pos + 1, "chinese", ONE)
     if pos < n and "0" <= text[pos] <= "9":
         # Most numerals are a run of Arabic digits with no numeral character after it
         # (12所, 2023年): what the state machine would read, without it.
@@ -95,7 +95,7 @@ def read_numeral(
             raw = m.group().replace(",", "")
             if len(raw.partition(".")[0]) > _MAX_DIGITS:
                 return None
-            return Numeral(Decimal(raw), end, "arabic", _ONE)
+            return Numeral(Decimal(raw), end, "arabic", ONE)
     return _Reader(text, pos, table, stop, lenient).run()
 
 

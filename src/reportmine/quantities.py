@@ -16,7 +16,7 @@ from typing import Iterable, NamedTuple
 
 import regex
 
-from .numbers import Numeral, read_numeral
+from .numbers import ONE, Numeral, read_numeral
 from .regexes import compile_pattern
 from .rules import CompiledContextRule, Rules, UnitDef
 
@@ -38,11 +38,10 @@ _LIST_SEP = frozenset(",，、;；。")
 _SENTENCE_END = frozenset("。！？!?\n")
 _RATIO_CONTEXT = compile_pattern(r"(?:比|结构)[^，。；,;!?]{0,8}$")
 _NO_UNIT = frozenset({"-"})
-_ONE = Decimal(1)
 _LEAD = compile_pattern(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖]")
 
 
-class _Words:
+class WordList:
     """A word list matched at a position or just before it, longest word first."""
 
     __slots__ = ("_at", "_before", "_longest", "_firsts", "_lasts")
@@ -57,13 +56,16 @@ class _Words:
         self._firsts = frozenset(w[0] for w in ordered if w)
         self._lasts = frozenset(w[-1] for w in ordered if w)
 
-    def at(self, text: str, j: int) -> str:
-        if j >= len(text) or text[j] not in self._firsts:
+    def at(self, text: str, j: int, end: int | None = None) -> str:
+        """The longest word that starts at j (and ends by `end`), or ""."""
+        end = len(text) if end is None else end
+        if j >= end or text[j] not in self._firsts:
             return ""
-        m = self._at.match(text, j)
+        m = self._at.match(text, j, end)
         return m.group() if m else ""
 
     def before(self, text: str, i: int, floor: int = 0) -> str:
+        """The longest word that ends at i (and starts at floor or after), or ""."""
         if i <= floor or i > len(text) or text[i - 1] not in self._lasts:
             return ""
         m = self._before.search(text, max(floor, i - self._longest), i)
@@ -131,13 +133,13 @@ class Extractor:
         self.start_re = compile_pattern(rf"[0-9{cls}半]|\*|…|\.\.\.|[Xx×]")
         self.prefixes = {w: cur for w, cur, sc in rules.currency_prefixes
                          if sc is None or sc == script}
-        self.prefix_words = _Words(self.prefixes)
-        self.before_quals = _Words(rules.approx_before)
-        self.inside_quals = _Words(rules.approx_inside)
-        self.after_quals = _Words(rules.approx_after)
-        self.negatives = _Words(rules.negative_prefixes)
-        self.false_friends = _Words(rules.false_friends)
-        self.unit_prefix_words = _Words(w for w, _, _ in rules.unit_prefixes)
+        self.prefix_words = WordList(self.prefixes)
+        self.before_quals = WordList(rules.approx_before)
+        self.inside_quals = WordList(rules.approx_inside)
+        self.after_quals = WordList(rules.approx_after)
+        self.negatives = WordList(rules.negative_prefixes)
+        self.false_friends = WordList(rules.false_friends)
+        self.unit_prefix_words = WordList(w for w, _, _ in rules.unit_prefixes)
         self.unit_prefixes = {w: (kind, unit) for w, kind, unit in rules.unit_prefixes}
         self._initial = rules.numeral_initial_units
         self._rules_for: dict[tuple[str, str, str, bool], list[CompiledContextRule]] = {}
@@ -179,14 +181,6 @@ class Extractor:
                 continue  # 5min is not 5 m
             return word, d, j, end
         return None
-
-    @staticmethod
-    def _word_at(text: str, j: int, words: _Words) -> str:
-        return words.at(text, j)
-
-    @staticmethod
-    def _word_before(text: str, i: int, words: _Words, floor: int) -> str:
-        return words.before(text, i, floor)
 
     # -- the scan -----------------------------------------------------------------
     def extract(self, text: str, raw: str, markers: dict[int, int] | None = None
@@ -429,7 +423,7 @@ class Extractor:
                         cand.value, cand.value_max = low, second.value
                         cand.first_end = cand.num_end
                         j = cand.num_end = second.end
-        inside = self._word_at(text, j, self.inside_quals)
+        inside = self.inside_quals.at(text, j)
         if inside:
             cand.approx = self.rules.approx_inside[inside]
             j += len(inside)
@@ -501,7 +495,7 @@ class Extractor:
         word, value = cand.unit_word, cand.value
         if value is None or word not in self.rules.compounds:
             return
-        rel = _ONE   # the current unit, relative to the first one
+        rel = ONE   # the current unit, relative to the first one
         pos = cand.end
         grew = False
         while True:
@@ -579,7 +573,7 @@ class Extractor:
 
     def _after_qualifier(self, text: str, cand: _Cand) -> None:
         if cand.approx is None:
-            w = self._word_at(text, cand.end, self.after_quals)
+            w = self.after_quals.at(text, cand.end)
             if w:
                 cand.approx = self.rules.approx_after[w]
 
