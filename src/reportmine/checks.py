@@ -484,15 +484,22 @@ def check_share(d: _Doc) -> Iterator[Check]:
                 part = p if whole is not None else None
         if part is None or whole is None:
             continue
-        try:
-            rel = part.iv / whole.iv
-        except ZeroDivisionError:
-            continue
-        point = _CTX.divide(part.v, whole.v) * _HUNDRED
-        r = _verdict(d, "share", (part, whole, s), s, s.v, rel.scaled(_HUNDRED), point,
-                     f"{part.m.text} / {whole.m.text}", True)
+        r = _percent_of(d, "share", part, whole, s)
         if r is not None:
             yield r
+
+
+def _percent_of(d: _Doc, name: str, part: Figure, whole: Figure, stated: Figure,
+                certain: bool = True) -> Check | None:
+    """The verdict on a stated percent against part / whole (share, completion); None
+    when the whole may be zero."""
+    try:
+        rel = part.iv / whole.iv
+    except ZeroDivisionError:
+        return None
+    point = _CTX.divide(part.v, whole.v) * _HUNDRED
+    return _verdict(d, name, (part, whole, stated), stated, stated.v, rel.scaled(_HUNDRED),
+                    point, f"{part.m.text} / {whole.m.text}", True, certain)
 
 
 def check_completion(d: _Doc) -> Iterator[Check]:
@@ -517,13 +524,7 @@ def check_completion(d: _Doc) -> Iterator[Check]:
             continue
         v = cands[-1]
         certain = d.statement[v.i] == d.statement[t.i]
-        try:
-            rel = v.iv / t.iv
-        except ZeroDivisionError:
-            continue
-        point = _CTX.divide(v.v, t.v) * _HUNDRED
-        r = _verdict(d, "completion", (v, t, k), k, k.v, rel.scaled(_HUNDRED), point,
-                     f"{v.m.text} / {t.m.text}", True, certain)
+        r = _percent_of(d, "completion", v, t, k, certain)
         if r is not None:
             yield r
 
