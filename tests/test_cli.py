@@ -41,11 +41,11 @@ def test_exit_1_when_some_files_fail(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.txt").write_text("新增学位210个。", encoding="utf-8")
-    (src / "b.txt").write_bytes(b"%PDF-1.4 binary")
+    (src / "b.txt").write_bytes(b"%PDF-1.4 binary")  # read as the PDF it is: a broken one
     out = tmp_path / "out"
     assert main(["extract", str(src), "-o", str(out), "-q"]) == 1
     errors = read_csv(out / "errors.csv")
-    assert [(e["doc"], e["stage"], e["reason"]) for e in errors] == [("b.txt", "read", "binary")]
+    assert [(e["doc"], e["stage"], e["reason"]) for e in errors] == [("b.txt", "read", "corrupt")]
     assert [r["text"] for r in read_csv(out / "metrics.csv")] == ["210个"]
 
 

@@ -47,8 +47,9 @@ GOOD: dict[str, tuple[bytes, str]] = {
 BAD: dict[str, tuple[bytes, str]] = {
     "empty.txt": (b"", "empty"),
     "blank.txt": (b" \r\n\t\r\n", "empty"),
-    "scan.txt": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>", "binary"),
-    "image.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01", "binary"),
+    # Read by what their bytes are: a truncated PDF, an image named .txt.
+    "scan.txt": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>", "corrupt"),
+    "image.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01", "unsupported"),
     "nul.txt": ("新增学位210个".encode() + b"\x00" * 64, "binary"),
     "huge.txt": (("新增学位210个。" * 4000).encode("utf-8")[:MAX_BYTES + 1000], "too_large"),
     "garbled.txt": (bytes(range(0x80, 0x100)) * 8, "undecodable"),
@@ -99,7 +100,7 @@ def field_folder(tmp_path: Path):
     (field / ".hidden.txt").write_bytes(b"%PDF-1.4 hidden")  # skipped, no row
     (field / ".cache").mkdir()
     (field / ".cache" / "x.txt").write_bytes(b"\x00\x01")    # skipped, no row
-    (field / "notes.md").write_bytes(b"%PDF-1.4 not *.txt")  # skipped by the glob
+    (field / "notes.log").write_bytes(b"%PDF-1.4 not a format")  # skipped by the glob
     for root in (good, field):  # a name that is not UTF-8 (a GBK file name from a zip)
         try:
             Path(os.fsdecode(os.path.join(os.fsencode(root), b"\xc3\xfb.txt"))).write_bytes(

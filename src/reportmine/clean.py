@@ -9,19 +9,23 @@ reads a line as a reader sees it ("打印本页", not "<a …>打印本页</a>")
 1. markup: HTML/XML/JSP, entities, front matter, and Markdown where the document is
    Markdown (code: markup.py, markdown.py);
 2. rules: the patterns of boilerplate.toml (ads, scraper lines, portal furniture);
-3. page numbers that cut sentences;
-4. paragraphs and blocks that repeat an earlier one verbatim.
+3. page furniture of paged documents (page_furniture.py): running headers and
+   footers, page numbers, and the page breaks that cut a sentence; footnote marks;
+4. page numbers that cut sentences (in text that lost its pages);
+5. paragraphs and blocks that repeat an earlier one verbatim.
 """
 
 from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
+from typing import Callable, Sequence
 
 import regex
 
 from .markdown import find_markdown, looks_like_markdown
 from .markup import Markup, find_front_matter, find_markup
+from .page_furniture import find_footnote_marks, find_page_furniture
 from .rules import CompiledCleanRule, Rules
 from .view import Found, View
 
@@ -236,12 +240,25 @@ def _duplicates(view: View, rules: Rules, captions: list[tuple[int, int]]) -> li
     return out
 
 
-def find_removals(text: str, rules: Rules) -> list[Found]:
-    """Everything the cleaner takes out of `text`, non-overlapping and in order."""
+def _furniture(pages: Sequence[int]) -> Callable[[View, Rules], list[Found]]:
+    def step(view: View, rules: Rules) -> list[Found]:
+        cfg = rules.pages.furniture
+        return find_page_furniture(view, pages, cfg) if pages and cfg is not None else []
+    return step
+
+
+def _footnote_marks(view: View, rules: Rules) -> list[Found]:
+    marks = rules.pages.footnote_marks
+    return find_footnote_marks(view, marks) if marks is not None else []
+
+
+def find_removals(text: str, rules: Rules, pages: Sequence[int] = ()) -> list[Found]:
+    """Everything the cleaner takes out of `text`, non-overlapping and in order;
+    `pages`: where each page starts, for paged formats (their furniture goes too)."""
     markup = _markup(text, rules)
     found = resolve(markup.found)
     view = View(text, found, rules.normalize)
-    for step in (_rule_removals, _page_numbers):
+    for step in (_rule_removals, _furniture(pages), _footnote_marks, _page_numbers):
         more = step(view, rules)
         if more:  # a pass that finds nothing leaves the view as it was
             found = resolve(found + more)

@@ -61,11 +61,38 @@ def _rules(args: argparse.Namespace):
 
 def _parse_one(args: argparse.Namespace):
     from .pipeline import Pipeline
-    from .reading import read_text
+    from .readers import read_document
 
-    decoded = read_text(args.file)
-    return Pipeline(_rules(args)).parse_text(decoded.text, str(args.file), path=str(args.file),
-                                             encoding=decoded.encoding, size=decoded.size)
+    read = read_document(args.file)
+    return Pipeline(_rules(args)).parse_read(read, str(args.file), str(args.file))
+
+
+def save_text(doc, folder: str) -> Path | None:
+    """Write a document's text (what its offsets point into) as FOLDER/<doc>.txt, in
+    UTF-8 without a BOM so that offsets count the same in any reader."""
+    if not doc.ok:
+        return None
+    name = doc.doc.lstrip("/").replace("..", "__") or "document"
+    target = Path(folder) / (name + ".txt")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        fh.write(doc.text)
+    return target
+
+
+def _render_saving(doc, raw_cells: bool, text_dir: str | None):
+    """What a worker sends back for a document: its rows; its text written on the way."""
+    from .tables import render
+
+    if text_dir:
+        save_text(doc, text_dir)
+    return render(doc, raw_cells=raw_cells)
+
+
+def _globs(args: argparse.Namespace) -> tuple[str, ...]:
+    from .readers import SUPPORTED_GLOBS
+
+    return tuple(args.glob) if args.glob else SUPPORTED_GLOBS
 
 
 class Terminated(BaseException):
@@ -100,7 +127,7 @@ def _progress(args: argparse.Namespace):
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from .pipeline import map_paths
-    from .tables import TABLES, TableWriter, render
+    from .tables import TABLES, TableWriter
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():
@@ -121,10 +148,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     try:
         with TableWriter(out, raw_cells=args.raw_cells) as writer, _sigterm_raises():
             # Workers turn their documents into table rows; this process only writes.
-            for rows in map_paths(args.paths, jobs=args.jobs, glob=args.glob,
+            for rows in map_paths(args.paths, jobs=args.jobs, glob=_globs(args),
                                   patterns=args.patterns, max_bytes=args.max_bytes,
                                   skip_checks=args.skip_check or (),
-                                  render=functools.partial(render, raw_cells=args.raw_cells)):
+                                  render=functools.partial(_render_saving,
+                                                           raw_cells=args.raw_cells,
+                                                           text_dir=args.save_text)):
                 error = writer.write_rendered(rows)
                 docs += 1
                 chars += rows.chars
@@ -161,7 +190,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     _rules(args)  # a bad rule file stops here, before any work
     totals = {"ok": 0, "mismatch": 0, "suspect": 0}
     docs = failed = 0
-    for doc in parse_paths(args.paths, jobs=args.jobs, glob=args.glob, patterns=args.patterns,
+    for doc in parse_paths(args.paths, jobs=args.jobs, glob=_globs(args), patterns=args.patterns,
                            max_bytes=args.max_bytes, skip_checks=args.skip_check or ()):
         docs += 1
         if doc.error is not None:
@@ -240,6 +269,21 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_text(args: argparse.Namespace) -> int:
+    from .readers import read_document
+
+    read = read_document(args.file)
+    if args.pages and read.pages:
+        bounds = list(read.pages) + [len(read.text)]
+        for k, (s, e) in enumerate(zip(bounds, bounds[1:]), 1):
+            print(f"⟦page {k}: {s}–{e}⟧", file=sys.stderr)
+    sys.stdout.write(read.text)
+    if read.warnings:
+        for w in read.warnings:
+            print(f"reportmine: {args.file}: {w}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_sections(args: argparse.Namespace) -> int:
     doc = _parse_one(args)
     counts: dict[str, int] = {}
@@ -270,8 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
     def batch(sp: argparse.ArgumentParser) -> None:
         from .checks import CHECK_NAMES
 
-        sp.add_argument("--glob", default="*.txt", help="file name pattern in folders "
-                        "(default: *.txt)")
+        from .readers import SUPPORTED_GLOBS
+
+        sp.add_argument("--glob", action="append", metavar="PATTERN",
+                        help="file name pattern in folders, case ignored (repeatable; default: "
+                        "every supported format: " + " ".join(SUPPORTED_GLOBS) + "). A file "
+                        "is read by what its bytes are, whatever its name")
         sp.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="worker processes (default 0: one per core)")
         sp.add_argument("--max-bytes", type=int, default=256 * 1024 * 1024, metavar="N",
@@ -286,6 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     e.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
     batch(e)
+    e.add_argument("--save-text", metavar="DIR",
+                   help="also write each document's text (what the offsets of every table "
+                   "point into) to DIR/<doc>.txt, UTF-8")
     e.add_argument("--raw-cells", action="store_true",
                    help="write text cells as they are (no guard against spreadsheet formulas)")
     e.add_argument("--force", action="store_true",
@@ -330,6 +381,16 @@ def build_parser() -> argparse.ArgumentParser:
                    "scraper, portal, markup, page_number, duplicate); repeatable")
     common(c)
     c.set_defaults(func=cmd_clean)
+
+    x = sub.add_parser("text", help="print a document's text as read (the text offsets "
+                       "point into)",
+                       description="Print the text a file is read as, whatever its format "
+                       "(PDF, Word, spreadsheet, web page, text): the text every offset of "
+                       "every table points into. Nothing is removed (see `clean` for that).")
+    x.add_argument("file", metavar="FILE")
+    x.add_argument("--pages", action="store_true",
+                   help="list each page's offsets on stderr (paged formats)")
+    x.set_defaults(func=cmd_text)
 
     t = sub.add_parser("sections", help="print a document's outline",
                        description="Print the numbered outline as an indented tree with the "

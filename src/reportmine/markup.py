@@ -184,3 +184,18 @@ def find_front_matter(text: str) -> Found | None:
             return None
         pos = nl + 1
     return None
+
+
+_FRONT_TITLE = regex.compile(r"""^title[ \t]*[:=][ \t]*(?P<q>["']?)(?P<title>[^\n]*?)(?P=q)[ \t]*\r?$""",
+                             regex.M)
+
+
+def front_matter_title(text: str) -> tuple[str, int] | None:
+    """The `title:` of a document's front matter and its offset (YAML or TOML), or None."""
+    front = find_front_matter(text)
+    if front is None:
+        return None
+    m = _FRONT_TITLE.search(text, 0, front.end)
+    if m is None or not m.group("title").strip():
+        return None
+    return m.group("title").strip(), m.start("title")

@@ -91,6 +91,7 @@ class Metric(_Record):
     subject: str = ""
     sentence_start: int = 0
     sentence_end: int = 0
+    page: int | None = Field(default=None, description="1-based page, for paged formats (PDF)")
 
 
 class CheckStatus(StrEnum):
@@ -139,6 +140,7 @@ class Section(_Record):
     body_end: int
     path: str
     part: str = ""  # plan or result, where the document says so
+    page: int | None = None  # 1-based page of the heading, for paged formats (PDF)
 
 
 class Removal(_Record):
@@ -168,6 +170,7 @@ class Document(_Record):
 
     doc: str = Field(description="the path as given (relative to the input folder)")
     path: str = ""
+    format: str = Field(default="text", description="text, markdown, html, pdf, docx, xlsx …")
     encoding: str = "utf-8"
     script: str = "simplified"
     title: str = ""
@@ -180,6 +183,15 @@ class Document(_Record):
     removals: tuple[Removal, ...] = ()
     checks: tuple[Check, ...] = ()
     error: ErrorRecord | None = None
+    page_starts: tuple[int, ...] = Field(
+        default=(), description="offset of each page's text in `text` (PDF)")
+    grids: tuple[Any, ...] = Field(
+        default=(), repr=False, description="tables whose grid the format gives (readers.Grid)")
+
+    @property
+    def pages(self) -> int:
+        """Pages of a paged format (PDF); 0 for formats without pages."""
+        return len(self.page_starts)
 
     @property
     def ok(self) -> bool:

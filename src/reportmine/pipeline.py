@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -9,7 +10,7 @@ import re
 import signal
 from bisect import bisect_right
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import regex
 
@@ -19,7 +20,9 @@ from .clean import find_removals
 from .models import (Approx, Document, ErrorRecord, Kind, Metric, Modality, Rejection,
                      Removal, Role, Section, trusted)
 from .quantities import Extractor
-from .reading import DEFAULT_MAX_BYTES, ReadError, Source, find_sources, read_text
+from .markup import front_matter_title
+from .readers import SUPPORTED_GLOBS, ReadResult, read_document
+from .reading import DEFAULT_MAX_BYTES, ReadError, Source, find_sources
 from .rules import Rules, default_rules, load_rules
 from .sections import find_sections
 from .view import View
@@ -32,6 +35,11 @@ _KINDS = {k.value: k for k in Kind}
 _APPROX = {a.value: a for a in Approx}
 _MODALITIES = {m.value: m for m in Modality}
 _ROLES = {r.value: r for r in Role}
+
+
+def page_of(pages: Sequence[int], offset: int) -> int:
+    """The 1-based page holding `offset`, given each page's start offset."""
+    return max(1, bisect_right(pages, offset))
 
 
 def detect_script(text: str, rules: Rules) -> str:
@@ -65,13 +73,27 @@ class Pipeline:
         self.skip_checks = validate_skip(skip_checks)
 
     def parse_text(self, text: str, doc: str = "<text>", *, path: str = "",
-                   encoding: str = "utf-8", size: int | None = None) -> Document:
+                   encoding: str = "utf-8", size: int | None = None,
+                   format: str = "text", pages: Sequence[int] = (),
+                   grids: Sequence[Any] = (), title: str = "") -> Document:
+        """`pages` (the offset of each page's text), `grids` and `title` are what a
+        reader of a structured format knows (see reportmine.readers)."""
         rules = self.rules
-        removals = find_removals(text, rules)
+        pages = tuple(pages)
+        removals = find_removals(text, rules, pages)
         view = View(text, [r.cut() for r in removals], rules.normalize)
         script = detect_script(text, rules)
         outline = find_sections(doc, view, rules)
-        sections, title, title_start = outline.sections, outline.title, outline.title_start
+        if pages:
+            outline = dataclasses.replace(outline, sections=[
+                s.model_copy(update={"page": page_of(pages, s.start)}) for s in outline.sections])
+        sections = outline.sections
+        front = front_matter_title(text)
+        if front is not None:  # the document says what its title is
+            title, title_start = front
+        else:
+            title = outline.title or title
+            title_start = outline.title_start if outline.title else -1
         extractor = self._extractors.get(script)
         if extractor is None:
             extractor = self._extractors[script] = Extractor(rules, script)
@@ -119,6 +141,7 @@ class Pipeline:
                 heading=sec.title if sec else "",
                 role=_ROLES[a.role], period=a.period, subject=a.subject,
                 sentence_start=ss, sentence_end=se,
+                page=page_of(pages, o_start) if pages else None,
             ))
         rejections = []
         for r in rejected:
@@ -127,7 +150,7 @@ class Pipeline:
                 Rejection, doc=doc, start=o_start, end=o_end, text=text[o_start:o_end],
                 reason=r.reason, rule=r.rule))
         return Document(
-            doc=doc, path=path, encoding=encoding, script=script, title=title,
+            doc=doc, path=path, format=format, encoding=encoding, script=script, title=title,
             title_start=title_start,
             size_bytes=size if size is not None else len(text.encode("utf-8")),
             text=text, sections=tuple(sections), metrics=tuple(metrics),
@@ -136,18 +159,24 @@ class Pipeline:
             removals=tuple(trusted(
                 Removal, doc=doc, start=r.start, end=r.end, reason=r.reason, rule=r.rule,
                 joiner=r.joiner) for r in removals),
+            page_starts=pages, grids=tuple(grids),
         )
+
+    def parse_read(self, read: ReadResult, doc: str, path: str = "") -> Document:
+        """A document as a reader gave it."""
+        return self.parse_text(read.text, doc, path=path, encoding=read.encoding,
+                               size=read.size, format=read.format, pages=read.pages,
+                               grids=read.grids, title=read.title)
 
     def parse_source(self, source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         """A file as a Document; a file that cannot be read gives a Document with `error`."""
         try:
-            decoded = read_text(source.path, max_bytes)
+            read = read_document(source.path, max_bytes)
         except ReadError as exc:
             return failed(source.doc, str(source.path), "read", exc.reason,
                           f"{source.path} {exc}")
         try:
-            return self.parse_text(decoded.text, source.doc, path=str(source.path),
-                                   encoding=decoded.encoding, size=decoded.size)
+            return self.parse_read(read, source.doc, str(source.path))
         except Exception as exc:  # one bad document must not stop a batch of thousands
             log.exception("failed on %s", source.path)
             return failed(source.doc, str(source.path), "parse", "internal",
@@ -177,10 +206,10 @@ def parse_text(text: str, doc: str = "<text>", rules: Rules | None = None,
 
 def parse_file(path: str | Path, rules: Rules | None = None,
                skip_checks: Iterable[str] = ()) -> Document:
-    """Process one file; raises ReadError when it cannot be read as text."""
-    decoded = read_text(path)
-    return _pipeline(rules, frozenset(skip_checks)).parse_text(
-        decoded.text, str(path), path=str(path), encoding=decoded.encoding, size=decoded.size)
+    """Process one file of any supported format (text, Markdown, web page, PDF, Word,
+    spreadsheet); raises ReadError when it cannot be read."""
+    read = read_document(path)
+    return _pipeline(rules, frozenset(skip_checks)).parse_read(read, str(path), str(path))
 
 
 _BATCH = 4  # documents per task, at most
@@ -209,7 +238,8 @@ def _work_batch(batch: list[tuple[Source, int]]) -> list[Any]:
     return [_work(args) for args in batch]
 
 
-def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.txt",
+def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *,
+                glob: str | Sequence[str] = SUPPORTED_GLOBS,
                 patterns: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
                 skip_checks: Iterable[str] = ()) -> Iterator[Document]:
     """Process files and folders, in order of their names; `jobs` worker processes.
@@ -221,7 +251,8 @@ def parse_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.tx
                      skip_checks=skip_checks)
 
 
-def map_paths(paths: Iterable[str | Path], jobs: int = 1, *, glob: str = "*.txt",
+def map_paths(paths: Iterable[str | Path], jobs: int = 1, *,
+              glob: str | Sequence[str] = SUPPORTED_GLOBS,
               patterns: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
               skip_checks: Iterable[str] = (),
               render: Callable[[Document], Any] | None = None) -> Iterator[Any]:

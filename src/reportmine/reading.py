@@ -20,7 +20,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -56,11 +56,18 @@ _CHINESE_ENCODINGS = ("gb18030", "big5", "cp950", "big5hkscs")
 
 
 class ReadError(Exception):
-    """A file that cannot be read as text: `reason` is a short code, str() says why."""
+    """A file that cannot be read: `reason` is a short code, str() says why.
+
+    Reasons of text files are listed above; documents of other formats add corrupt,
+    encrypted, no_text and unsupported (see reportmine.readers).
+    """
 
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # picklable across processes
+        return (type(self), (self.reason, str(self)))
 
 
 @dataclass(frozen=True)
@@ -135,8 +142,8 @@ def _stat_error(exc: OSError, path: Path) -> ReadError:
     return ReadError("unreadable", f"cannot be read: {exc.strerror}")
 
 
-def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
-    """Read and decode one file, or raise ReadError with the reason.
+def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of one file, or raise ReadError with the reason.
 
     The size is checked before reading, and no more than `max_bytes` + 1 bytes are
     ever read, so a huge file (or one that grows meanwhile) is never loaded whole.
@@ -167,16 +174,26 @@ def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
             raise ReadError("unreadable", f"cannot be read: {exc.strerror}") from None
     if len(data) > max_bytes:
         raise ReadError("too_large", f"grew past the limit of {max_bytes} bytes while read")
+    return data
+
+
+def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
+    """Read and decode one text file, or raise ReadError with the reason (a document
+    of another format is read by reportmine.readers.read_document)."""
+    data = read_bytes(path, max_bytes)
     text, enc = decode_bytes(data)
     return Decoded(text, enc, len(data))
 
 
-def _matches(name: str, pattern: str) -> bool:
-    """Glob match ignoring case: folders from Windows hold REPORT.TXT beside report.txt."""
-    return fnmatch.fnmatchcase(name.casefold(), pattern.casefold())
+def _matches(name: str, pattern: str | Sequence[str]) -> bool:
+    """Glob match ignoring case: folders from Windows hold REPORT.TXT beside report.txt.
+    Several patterns: any of them."""
+    folded = name.casefold()
+    patterns = (pattern,) if isinstance(pattern, str) else pattern
+    return any(fnmatch.fnmatchcase(folded, p.casefold()) for p in patterns)
 
 
-def find_sources(paths: list[str | Path], pattern: str = "*.txt"
+def find_sources(paths: list[str | Path], pattern: str | Sequence[str] = "*.txt"
                  ) -> Iterator[Source | tuple[str, ReadError]]:
     """Files under `paths` (files as given, folders recursively), sorted by name.
 
@@ -199,7 +216,7 @@ def find_sources(paths: list[str | Path], pattern: str = "*.txt"
         yield from sorted(errors, key=lambda e: e[0])
 
 
-def _walk(top: Path, given: str, pattern: str
+def _walk(top: Path, given: str, pattern: str | Sequence[str]
           ) -> tuple[list[Source], list[tuple[str, ReadError]]]:
     """The files under `top` matching `pattern`, and the folders that cannot be listed.
 

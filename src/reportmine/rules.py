@@ -27,7 +27,7 @@ from .view import CharMap
 PATTERN_FILES = (
     "numerals.toml", "charmap.toml", "units.toml", "qualifiers.toml", "rejections.toml",
     "boilerplate.toml", "sections.toml", "modality.toml", "indicators.toml", "roles.toml",
-    "checks.toml",
+    "checks.toml", "pages.toml",
 )
 USERDICT = "userdict.txt"
 JIEBA_BASE = "jieba_base.txt"
@@ -216,6 +216,38 @@ class PageNumbers(_Strict):
     min_chain: int = 3
 
     _re = field_validator("marker")(_check_regex)
+
+
+class PageFurniture(_Strict):
+    """Running headers, footers and page numbers of paged documents (pages.toml)."""
+
+    top_lines: int = Field(default=3, ge=0)
+    bottom_lines: int = Field(default=3, ge=0)
+    max_chars: int = Field(default=60, ge=1)
+    min_share: float = Field(default=0.3, gt=0, le=1)
+    min_pages: int = Field(default=2, ge=2)
+    page_number: list[str] = []
+    bare_number: str = r"\d{1,4}"
+    new_paragraph: str = ""
+    terminal: str = ""
+
+    _re = field_validator("bare_number", "new_paragraph")(_check_regex)
+
+    @field_validator("page_number")
+    @classmethod
+    def _res(cls, v: list[str]) -> list[str]:
+        return [_check_regex(p) for p in v]
+
+
+class FootnoteMarks(_Strict):
+    pattern: str
+
+    _re = field_validator("pattern")(_check_regex)
+
+
+class PagesFile(_Strict):
+    furniture: PageFurniture | None = None
+    footnote_marks: FootnoteMarks | None = None
 
 
 class MarkupFile(_Strict):
@@ -505,6 +537,7 @@ class Rules:
     userdict: tuple[str, ...] = field(default=())
     jieba_base: str | None = None  # path of the base dictionary, None for jieba's own
     checks: CheckRules | None = None     # the audit's settings (checks.toml)
+    pages: PagesFile = field(default_factory=lambda: PagesFile())  # page furniture
 
     charmap: CharMap = field(init=False, repr=False)  # `translate`, applied fast
 
@@ -731,6 +764,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         userdict=tuple(userdict),
         checks=compile_checks(get("checks.toml", ChecksFile), translate),
         jieba_base=str(base_dir / JIEBA_BASE) if (base_dir / JIEBA_BASE).is_file() else None,
+        pages=get("pages.toml", PagesFile),
     )
 
 

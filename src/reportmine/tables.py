@@ -35,15 +35,17 @@ log = logging.getLogger(__name__)
 METRIC_COLUMNS = [
     "doc", "start", "end", "text", "kind", "value", "value_max", "unit", "approx", "masked",
     "modality", "indicator", "section", "sentence",
-    "heading", "role", "period", "subject", "sentence_start", "sentence_end",
+    "heading", "role", "period", "subject", "sentence_start", "sentence_end", "page",
 ]
 SECTION_COLUMNS = [
     "doc", "id", "parent", "level", "marker", "number", "title", "start", "end",
-    "body_start", "body_end", "path", "part", "metrics",
+    "body_start", "body_end", "path", "part", "metrics", "page",
 ]
-REMOVAL_REASONS = ["ad", "scraper", "portal", "markup", "page_number", "duplicate"]
+REMOVAL_REASONS = ["ad", "scraper", "portal", "markup", "page_number", "page_furniture",
+                   "footnote_mark", "duplicate"]
 DOCUMENT_COLUMNS = [
-    "doc", "path", "encoding", "script", "title", "title_start", "bytes", "chars",
+    "doc", "path", "format", "pages", "encoding", "script", "title", "title_start", "bytes",
+    "chars",
     "sections", "metrics", "rejected", "removed_chars",
 ] + [f"removed_{r}" for r in REMOVAL_REASONS] + ["removed_other"]
 REMOVAL_COLUMNS = ["doc", "start", "end", "reason", "rule", "excerpt"]
@@ -76,7 +78,7 @@ def metric_rows(doc: Document) -> Iterable[dict[str, Any]]:
             "modality": m.modality.value, "indicator": m.indicator, "section": m.section,
             "sentence": m.sentence, "heading": m.heading, "role": m.role.value,
             "period": m.period, "subject": m.subject, "sentence_start": m.sentence_start,
-            "sentence_end": m.sentence_end,
+            "sentence_end": m.sentence_end, "page": m.page,
         }
 
 
@@ -91,6 +93,7 @@ def section_rows(doc: Document) -> Iterable[dict[str, Any]]:
         row = s.model_dump()
         row["metrics"] = counts[s.id]
         row["parent"] = "" if s.parent is None else s.parent
+        row["page"] = "" if s.page is None else s.page
         yield row
 
 
@@ -99,7 +102,9 @@ def document_rows(doc: Document) -> Iterable[dict[str, Any]]:
         return
     removed = doc.removed_chars()
     row: dict[str, Any] = {
-        "doc": doc.doc, "path": doc.path, "encoding": doc.encoding, "script": doc.script,
+        "doc": doc.doc, "path": doc.path, "format": doc.format,
+        "pages": doc.pages if doc.page_starts else "", "encoding": doc.encoding,
+        "script": doc.script,
         "title": doc.title, "title_start": doc.title_start, "bytes": doc.size_bytes,
         "chars": doc.chars, "sections": len(doc.sections), "metrics": len(doc.metrics),
         "rejected": len(doc.rejections), "removed_chars": sum(removed.values()),
