@@ -69,7 +69,7 @@ def test_exit_2_for_a_bad_rule_file(tmp_path):
     assert "units.toml" in r.stderr and "bad rule file" in r.stderr
 
 
-@pytest.mark.parametrize("command", ["extract", "check", "show", "clean", "sections"])
+@pytest.mark.parametrize("command", ["extract", "check", "show", "clean", "sections", "text"])
 def test_help(command):
     r = run(command, "--help")
     assert r.returncode == 0 and "usage:" in r.stdout
@@ -141,3 +141,49 @@ def test_text_cells_are_exact_and_formulas_are_guarded(tmp_path):
     assert main(["extract", str(src), "-o", str(tmp_path / "raw"), "-q", "--raw-cells"]) == 0
     (doc,) = read_csv(tmp_path / "raw" / "documents.csv")
     assert doc["title"] == "=HYPERLINK(1)"
+
+
+PAGE = ("<!DOCTYPE html><html><head><meta charset=\"gbk\"><title>公报</title></head><body>"
+        "<div>首页 &gt; 统计数据</div><p>全年地区生产总值增长5.2%。</p></body></html>")
+
+
+def test_text_prints_the_text_offsets_point_into(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE.encode("gb18030"))
+    assert main(["text", str(page)]) == 0
+    assert capsys.readouterr().out == PAGE  # a web page's text is its decoded source
+
+
+def test_default_glob_takes_every_format_and_save_text_writes_the_texts(tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("新增学位210个。", encoding="utf-8")
+    (src / "sub" / "b.HTM").write_bytes(PAGE.encode("gb18030"))
+    (src / "c.md").write_text("---\ntitle: '增长9.8%！'\n---\n\n新增托位40个。\n", encoding="utf-8")
+    (src / "d.log").write_text("新增学位999个。", encoding="utf-8")  # not a report format
+    out, texts = tmp_path / "out", tmp_path / "texts"
+    assert main(["extract", str(src), "-o", str(out), "-q", "--save-text", str(texts)]) == 0
+    docs = {d["doc"]: d for d in read_csv(out / "documents.csv")}
+    assert sorted(docs) == ["a.txt", "c.md", "sub/b.HTM"]
+    assert [(docs[d]["format"], docs[d]["encoding"], docs[d]["pages"]) for d in sorted(docs)] \
+        == [("text", "utf-8", ""), ("markdown", "utf-8", ""), ("html", "gb18030", "")]
+    # The front matter's title is the title, and its figure is no metric.
+    assert docs["c.md"]["title"] == "增长9.8%！"
+    metrics = read_csv(out / "metrics.csv")
+    assert sorted((m["doc"], m["text"]) for m in metrics) == [
+        ("a.txt", "210个"), ("c.md", "40个"), ("sub/b.HTM", "5.2%")]
+    assert all(m["page"] == "" for m in metrics)
+    for m in metrics:  # every offset checks out against the saved text
+        saved = (texts / (m["doc"] + ".txt")).read_text(encoding="utf-8")
+        assert saved[int(m["start"]):int(m["end"])] == m["text"]
+    assert not (texts / "d.log.txt").exists()
+
+
+def test_glob_narrows_to_one_format(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("新增学位210个。", encoding="utf-8")
+    (src / "b.html").write_bytes(PAGE.encode("gb18030"))
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q", "--glob", "*.HTML"]) == 0
+    assert [d["doc"] for d in read_csv(out / "documents.csv")] == ["b.html"]
