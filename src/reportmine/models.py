@@ -92,6 +92,7 @@ class Metric(_Record):
     sentence_start: int = 0
     sentence_end: int = 0
     page: int | None = Field(default=None, description="1-based page, for paged formats (PDF)")
+    ocr: bool = Field(default=False, description="read by OCR from an image of a page")
 
 
 class CheckStatus(StrEnum):
@@ -187,6 +188,8 @@ class Document(_Record):
         default=(), description="offset of each page's text in `text` (PDF)")
     grids: tuple[Any, ...] = Field(
         default=(), repr=False, description="tables whose grid the format gives (readers.Grid)")
+    ocr_ranges: tuple[tuple[int, int], ...] = Field(
+        default=(), description="ranges of `text` read by OCR from page images")
 
     @property
     def pages(self) -> int:

@@ -42,6 +42,12 @@ def page_of(pages: Sequence[int], offset: int) -> int:
     return max(1, bisect_right(pages, offset))
 
 
+def in_ranges(ranges: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Does one of the sorted (start, end) ranges hold `offset`?"""
+    k = bisect_right(ranges, (offset, float("inf"))) - 1
+    return k >= 0 and ranges[k][0] <= offset < ranges[k][1]
+
+
 def detect_script(text: str, rules: Rules) -> str:
     """traditional when Traditional-only characters are common, else simplified."""
     trad = len(_traditional_re(rules).findall(text))
@@ -75,9 +81,11 @@ class Pipeline:
     def parse_text(self, text: str, doc: str = "<text>", *, path: str = "",
                    encoding: str = "utf-8", size: int | None = None,
                    format: str = "text", pages: Sequence[int] = (),
-                   grids: Sequence[Any] = (), title: str = "") -> Document:
-        """`pages` (the offset of each page's text), `grids` and `title` are what a
-        reader of a structured format knows (see reportmine.readers)."""
+                   grids: Sequence[Any] = (), title: str = "",
+                   ocr: Sequence[tuple[int, int]] = ()) -> Document:
+        """`pages` (the offset of each page's text), `grids`, `title` and `ocr` (the
+        ranges read from images) are what a reader of a structured format knows (see
+        reportmine.readers)."""
         rules = self.rules
         pages = tuple(pages)
         removals = find_removals(text, rules, pages)
@@ -142,6 +150,7 @@ class Pipeline:
                 role=_ROLES[a.role], period=a.period, subject=a.subject,
                 sentence_start=ss, sentence_end=se,
                 page=page_of(pages, o_start) if pages else None,
+                ocr=bool(ocr) and in_ranges(ocr, o_start),
             ))
         rejections = []
         for r in rejected:
@@ -159,14 +168,14 @@ class Pipeline:
             removals=tuple(trusted(
                 Removal, doc=doc, start=r.start, end=r.end, reason=r.reason, rule=r.rule,
                 joiner=r.joiner) for r in removals),
-            page_starts=pages, grids=tuple(grids),
+            page_starts=pages, grids=tuple(grids), ocr_ranges=tuple(ocr),
         )
 
     def parse_read(self, read: ReadResult, doc: str, path: str = "") -> Document:
         """A document as a reader gave it."""
         return self.parse_text(read.text, doc, path=path, encoding=read.encoding,
                                size=read.size, format=read.format, pages=read.pages,
-                               grids=read.grids, title=read.title)
+                               grids=read.grids, title=read.title, ocr=read.ocr)
 
     def parse_source(self, source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         """A file as a Document; a file that cannot be read gives a Document with `error`."""

@@ -36,6 +36,7 @@ METRIC_COLUMNS = [
     "doc", "start", "end", "text", "kind", "value", "value_max", "unit", "approx", "masked",
     "modality", "indicator", "section", "sentence",
     "heading", "role", "period", "subject", "sentence_start", "sentence_end", "page",
+    "ocr",
 ]
 SECTION_COLUMNS = [
     "doc", "id", "parent", "level", "marker", "number", "title", "start", "end",
@@ -78,7 +79,7 @@ def metric_rows(doc: Document) -> Iterable[dict[str, Any]]:
             "modality": m.modality.value, "indicator": m.indicator, "section": m.section,
             "sentence": m.sentence, "heading": m.heading, "role": m.role.value,
             "period": m.period, "subject": m.subject, "sentence_start": m.sentence_start,
-            "sentence_end": m.sentence_end, "page": m.page,
+            "sentence_end": m.sentence_end, "page": m.page, "ocr": m.ocr,
         }
 
 

@@ -1,0 +1,92 @@
+"""OCR of page images, for scanned PDFs, where the optional extra is installed.
+
+`pip install "reportmine[ocr]"` brings RapidOCR (Apache-2.0) on ONNX Runtime, whose
+Chinese PP-OCR models ship inside its wheel: nothing is downloaded at run time. Without
+it a scanned page stays a page without text, and a PDF of scans is a `no_text` error
+row. Every range of text read here is recorded (ReadResult.ocr), so that each figure a
+machine read from a picture is marked in metrics.csv.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Boxes whose vertical centres are closer than this share of their height are one line.
+_SAME_LINE = 0.5
+# A horizontal gap wider than this many character heights separates two cells.
+_CELL_GAP = 1.5
+# Recognitions the model itself doubts are dropped.
+_MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class Box:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def middle(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def available() -> bool:
+    """Is the OCR extra installed?"""
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _engine() -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR()
+
+
+def read_image(image: Any) -> list[Box]:
+    """The text boxes of an image (a numpy array, RGB or BGR), top to bottom."""
+    result, _ = _engine()(image)
+    boxes = []
+    for points, text, score in result or ():
+        if float(score) < _MIN_SCORE or not text.strip():
+            continue
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        boxes.append(Box(text.strip(), min(xs), min(ys), max(xs), max(ys)))
+    return sorted(boxes, key=lambda b: (b.middle, b.x0))
+
+
+def lines_of(boxes: list[Box]) -> list[list[str]]:
+    """Boxes grouped into lines, each line a list of cells (a table row has several)."""
+    lines: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda b: b.middle):
+        last = lines[-1] if lines else None
+        if last and abs(box.middle - last[-1].middle) < _SAME_LINE * max(box.height, 1):
+            last.append(box)
+        else:
+            lines.append([box])
+    out = []
+    for line in lines:
+        line.sort(key=lambda b: b.x0)
+        cells: list[str] = [line[0].text]
+        for prev, box in zip(line, line[1:]):
+            if box.x0 - prev.x1 > _CELL_GAP * max(box.height, prev.height):
+                cells.append(box.text)
+            else:
+                cells[-1] += box.text
+        out.append(cells)
+    return out
