@@ -209,3 +209,42 @@ def test_builder_keeps_pages_and_cells_where_the_text_is():
     assert (grid.rows, grid.cols) == (2, 2)
     assert [r.text[c.start:c.end] for c in grid.cells] == ["指标", "数值（万元）", "投入 资金", "172.5"]
     assert [(c.row, c.col) for c in grid.cells] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+# -- whole batches ----------------------------------------------------------------
+@posix_only
+def test_a_reader_crash_in_a_batch_is_one_error_row(tmp_path, monkeypatch):
+    import reportmine
+    import reportmine.readers as readers
+
+    monkeypatch.setattr(readers, "_binary_reader", lambda fmt: _segfault)
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.7\n% a file that crashes its reader")
+    (tmp_path / "b.txt").write_text("新增学位210个。", encoding="utf-8")
+    docs = list(reportmine.parse_paths([tmp_path]))
+    assert [(d.doc, d.ok) for d in docs] == [("a.pdf", False), ("b.txt", True)]
+    assert docs[0].error.reason == "corrupt" and "a.pdf" in docs[0].error.message
+    assert [m.text for m in docs[1].metrics] == ["210个"]
+
+
+def _blank_pdf(pages: int) -> bytes:
+    pdfium = pytest.importorskip("pypdfium2")
+    pdf = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        pdf.new_page(595, 842)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def test_a_thousands_of_pages_pdf_is_bounded(tmp_path):
+    data = _blank_pdf(2000)
+    big = tmp_path / "big.pdf"
+    big.write_bytes(data)
+    with pytest.raises(ReadError) as exc:  # over --max-bytes: never opened
+        read_document(big, max_bytes=len(data) - 1)
+    assert exc.value.reason == "too_large"
+    started = time.monotonic()
+    with pytest.raises(ReadError) as exc:  # under it: read, and found to hold no text
+        read_document(big)
+    assert exc.value.reason == "no_text" and "2000" in str(exc.value)
+    assert time.monotonic() - started < 60
