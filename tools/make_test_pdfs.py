@@ -307,6 +307,22 @@ def blank_middle(path: Path) -> None:
     c.save()
 
 
+def scanned_report(path: Path, source: Path) -> None:
+    """The first page of report.pdf as a scanner gives it: a greyscale picture of the
+    page (150 dpi, JPEG) and no text layer. For OCR."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+
+    page = pdfium.PdfDocument(source)[0]
+    picture = page.render(scale=150 / 72, grayscale=True).to_pil()
+    buf = io.BytesIO()
+    picture.save(buf, format="JPEG", quality=60)
+    c = _canvas(path, "")
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, W, H)
+    c.showPage()
+    c.save()
+
+
 def libreoffice(out: Path, sample: Path) -> None:
     """A document converted by LibreOffice Writer, as a Word/WPS user exports a PDF."""
     soffice = shutil.which("soffice")
@@ -338,6 +354,7 @@ def main() -> None:
     encrypted(OUT / "encrypted.pdf")
     scan(OUT / "scan.pdf")
     blank_middle(OUT / "blank_middle.pdf")
+    scanned_report(OUT / "scanned_report.pdf", OUT / "report.pdf")
     if not args.no_soffice:
         libreoffice(OUT / "libreoffice_sample.pdf", ROOT / "samples" / "000_8962da1a5d06fb49.txt")
     for f in sorted(OUT.glob("*.pdf")):

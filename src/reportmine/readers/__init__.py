@@ -68,8 +68,8 @@ _READERS: dict[str, tuple[str, str]] = {
 # Libraries a reader needs, imported before the child is forked so that each file
 # does not pay for the import again.
 _PRELOAD: dict[str, tuple[str, ...]] = {
-    "pdf": ("pypdfium2",), "docx": ("lxml.etree",), "xlsx": ("openpyxl", "python_calamine"),
-    "xls": ("xlrd", "python_calamine"), "doc": ("olefile",)}
+    "pdf": ("pypdfium2",), "docx": ("lxml.etree",), "xlsx": ("openpyxl",),
+    "xls": ("xlrd",), "doc": ("olefile",)}
 # The same signal count as the cleaner's default rules (only the documents.csv
 # `format` column depends on it; the cleaner decides with the rules in use).
 _MARKDOWN_SIGNALS = 2

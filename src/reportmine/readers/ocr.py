@@ -12,7 +12,10 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .base import TextBuilder
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +24,7 @@ _SAME_LINE = 0.5
 # A horizontal gap wider than this many character heights separates two cells.
 _CELL_GAP = 1.5
 # Recognitions the model itself doubts are dropped.
-_MIN_SCORE = 0.5
+_MIN_SCORE = 0.8
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,78 @@ def read_image(image: Any) -> list[Box]:
     return sorted(boxes, key=lambda b: (b.middle, b.x0))
 
 
+def _grouped(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes grouped into lines, left to right."""
+    lines: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda b: b.middle):
+        last = lines[-1] if lines else None
+        if last and abs(box.middle - last[-1].middle) < _SAME_LINE * max(box.height, 1):
+            last.append(box)
+        else:
+            lines.append([box])
+    for line in lines:
+        line.sort(key=lambda b: b.x0)
+    return lines
+
+
+def _cells(line: list[Box]) -> list[str]:
+    cells: list[str] = [line[0].text]
+    for prev, box in zip(line, line[1:]):
+        if box.x0 - prev.x1 > _CELL_GAP * max(box.height, prev.height):
+            cells.append(box.text)
+        else:
+            cells[-1] += box.text
+    return cells
+
+
 def lines_of(boxes: list[Box]) -> list[list[str]]:
     """Boxes grouped into lines, each line a list of cells (a table row has several)."""
+    return [_cells(line) for line in _grouped(boxes)]
+
+
+# A line that stops this far short of the text's right edge ends its paragraph.
+_SHORT_LINE = 0.8
+_ENDS = "。！？；：!?;:"
+
+
+def write_page(builder: "TextBuilder", boxes: list[Box]) -> tuple[int, int] | None:
+    """Writes one page's OCR text: lines of a paragraph joined, rows of cells as a
+    table. Returns the range written, or None when there was nothing."""
+    lines = _grouped(boxes)
+    if not lines:
+        return None
+    left = min(b.x0 for b in boxes)
+    right = max(b.x1 for b in boxes)
+    start = builder.offset
+    para: list[str] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if para:
+            builder.paragraph("".join(para))
+            para.clear()
+        if rows:
+            builder.table([list(r) for r in rows], "ocr")
+            rows.clear()
+
+    for line in lines:
+        cells = _cells(line)
+        if len(cells) > 1:
+            if para:
+                flush()
+            rows.append(cells)
+            continue
+        if rows:
+            flush()
+        indented = line[0].x0 - left > 1.5 * line[0].height
+        if para and indented:
+            flush()
+        para.append(cells[0])
+        short = line[-1].x1 < left + _SHORT_LINE * (right - left)
+        if short or cells[0].endswith(tuple(_ENDS)):
+            flush()
+    flush()
+    return start, builder.offset
     lines: list[list[Box]] = []
     for box in sorted(boxes, key=lambda b: b.middle):
         last = lines[-1] if lines else None

@@ -25,6 +25,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from . import ocr
 from .base import ReadError, ReadResult, TextBuilder
 
 __all__ = ["read_pdf"]
@@ -104,6 +105,8 @@ def read_pdf(data: bytes, size: int) -> ReadResult:
         builder = TextBuilder()
         visible = 0
         warnings: list[str] = []
+        ocr_ranges: list[tuple[int, int]] = []
+        can_ocr = ocr.available()
         for index in range(len(doc)):
             builder.page_break()
             try:
@@ -112,19 +115,45 @@ def read_pdf(data: bytes, size: int) -> ReadResult:
                 warnings.append(f"page {index + 1} cannot be parsed; its text is missing")
                 continue
             try:
-                visible += _read_page(page, builder)
+                found = _read_page(page, builder)
+                if found < _MIN_CHARS_PER_PAGE and can_ocr:
+                    # A scanned page: its picture is read, and what is read so is marked.
+                    span = _ocr_page(page, builder)
+                    if span is not None:
+                        ocr_ranges.append(span)
+                        found += span[1] - span[0]
+                visible += found
             finally:
                 page.close()
         pages = len(doc)
         if pages == 0:
             raise ReadError("corrupt", "the PDF has no pages")
         if visible < _MIN_CHARS_PER_PAGE * pages:
+            todo = ("OCR found no text on its pages either" if can_ocr else
+                    'it needs OCR: pip install "reportmine[ocr]"')
             raise ReadError("no_text", f"the PDF has {pages} pages and no text layer (a scan?): "
-                                       f"{visible} characters of text in all; it needs OCR")
+                                       f"{visible} characters of text in all; {todo}")
         title = _meaningful_title(doc.get_metadata_value("Title"))
     finally:
         doc.close()
-    return builder.result("pdf", size, title=title, warnings=tuple(warnings))
+    return builder.result("pdf", size, title=title, warnings=tuple(warnings),
+                          ocr=tuple(ocr_ranges))
+
+
+# Pictures of pages are read at this many pixels per PDF point (144 dpi): small print
+# stays legible and a page takes a few seconds.
+_OCR_SCALE = 2.0
+
+
+def _ocr_page(page: Any, builder: TextBuilder) -> tuple[int, int] | None:
+    """OCR of a page without a text layer, written into builder; the range written.
+    A page with no picture on it is blank, not scanned: nothing to read."""
+    import pypdfium2.raw as raw
+
+    if not any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)):
+        return None
+    image = page.render(scale=_OCR_SCALE).to_numpy()
+    return ocr.write_page(builder, ocr.read_image(image))
 
 
 def _open(pdfium: Any, data: bytes) -> Any:
