@@ -10,6 +10,7 @@ machine read from a picture is marked in metrics.csv.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -44,13 +45,11 @@ class Box:
         return (self.y0 + self.y1) / 2
 
 
+@functools.lru_cache(maxsize=1)
 def available() -> bool:
-    """Is the OCR extra installed?"""
-    try:
-        import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Is the OCR extra installed? (Found without importing it: the import takes half a
+    second, paid only when a page needs reading.)"""
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
 
 
 @functools.lru_cache(maxsize=1)
