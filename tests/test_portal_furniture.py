@@ -127,6 +127,9 @@ def test_breadcrumb_stays_removed(removed):
     "公开方式：主动公开。全年主动公开政府信息1520条，办理依申请公开86件。",
     "相关报道显示，全年新增就业12万人。",
     "全市共有网站地图服务点3个。",
+    # An address given in passing (a disclosure report's preface) is body text.
+    "全年受理申请21件。如对本报告有疑问，请与区政府办公室联系（地址：人民路90号，邮编："
+    "223100，电话：0517-87222589）。全年办结申请19件。",
 ])
 def test_report_text_is_not_furniture(rules, text):
     doc = reportmine.parse_text(text)
