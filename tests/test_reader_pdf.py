@@ -326,3 +326,12 @@ def test_hongze_vertical_header_is_one_merged_cell() -> None:
     grid = next(g for g in r.grids if "三、本年度办理结果" in r.text[g.start:g.end])
     cell = next(c for c in grid.cells if r.text[c.start:c.end] == "三、本年度办理结果")
     assert cell.col == 0 and cell.rowspan > 5
+
+
+@pytest.mark.parametrize("ch, unmapped", [
+    ("\ufffd", True), ("\ue001", True), ("\x03", True), ("增", False), ("5", False), ("%", False),
+])
+def test_characters_without_unicode_are_told_apart(ch, unmapped):
+    from reportmine.readers.pdf import _unmapped
+
+    assert _unmapped(ch) is unmapped

@@ -42,6 +42,7 @@ _TITLE_JUNK = re.compile(
     r"^(untitled|无标题|document\d*|文档\d*|microsoft word\b.*|wps\b.*|slide \d+|"
     r".*\.(docx?|wps|pdf|xlsx?|txt|rtf|pptx?))$", re.IGNORECASE)
 _MIN_CHARS_PER_PAGE = 10  # fewer visible characters per page on average: a scan
+_MAX_UNMAPPED = 0.3       # a larger share of characters without Unicode: no text layer
 
 
 @dataclass
@@ -131,8 +132,9 @@ def read_pdf(data: bytes, size: int) -> ReadResult:
         if visible < _MIN_CHARS_PER_PAGE * pages:
             todo = ("OCR found no text on its pages either" if can_ocr else
                     'it needs OCR: pip install "reportmine[ocr]"')
-            raise ReadError("no_text", f"the PDF has {pages} pages and no text layer (a scan?): "
-                                       f"{visible} characters of text in all; {todo}")
+            raise ReadError("no_text", f"the PDF has {pages} pages and no text layer (a scan?) "
+                                       "or none that can be decoded (fonts without a Unicode "
+                                       f"map): {visible} characters of text in all; {todo}")
         title = _meaningful_title(doc.get_metadata_value("Title"))
     finally:
         doc.close()
@@ -193,15 +195,22 @@ def _meaningful_title(title: str | None) -> str:
 
 # ---------------------------------------------------------------- one page
 
+def _unmapped(ch: str) -> bool:
+    """A character PDFium could not map to Unicode (a font without a ToUnicode map
+    gives U+FFFD, private-use code points or control characters)."""
+    return ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or ch < " "
+
+
 def _read_page(page: Any, builder: TextBuilder) -> int:
-    """Writes the page's text into builder; returns how many visible characters it has."""
+    """Writes the page's text into builder; returns how many visible characters it has
+    (0 for a page whose text layer cannot be decoded: it is read like a scan)."""
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
         chars = _chars(textpage, page)
     finally:
         textpage.close()
-    if not chars:
+    if not chars or sum(_unmapped(c.ch) for c in chars) > _MAX_UNMAPPED * len(chars):
         return 0
     grids = _ruled_tables(page, chars)
     in_table = {id(c) for g in grids for c in g.chars}
