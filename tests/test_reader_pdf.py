@@ -195,7 +195,7 @@ def test_scan_has_no_text_and_says_how_many_pages() -> None:
     with pytest.raises(ReadError) as e:
         read_pdf((DATA / "scan.pdf").read_bytes(), 1)
     assert e.value.reason == "no_text"
-    assert "has 2 pages and no text layer" in str(e.value)
+    assert "of 2 pages with no text layer" in str(e.value)
 
 
 def test_image_only_page_between_text_pages_is_kept_empty() -> None:

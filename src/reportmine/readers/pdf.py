@@ -128,11 +128,11 @@ def read_pdf(data: bytes, size: int) -> ReadResult:
                 page.close()
         pages = len(doc)
         if pages == 0:
-            raise ReadError("corrupt", "the PDF has no pages")
+            raise ReadError("corrupt", "is a PDF without pages")
         if visible < _MIN_CHARS_PER_PAGE * pages:
             todo = ("OCR found no text on its pages either" if can_ocr else
                     'it needs OCR: pip install "reportmine[ocr]"')
-            raise ReadError("no_text", f"the PDF has {pages} pages and no text layer (a scan?) "
+            raise ReadError("no_text", f"is a PDF of {pages} pages with no text layer (a scan?) "
                                        "or none that can be decoded (fonts without a Unicode "
                                        f"map): {visible} characters of text in all; {todo}")
         title = _meaningful_title(doc.get_metadata_value("Title"))
@@ -162,20 +162,20 @@ def _open(pdfium: Any, data: bytes) -> Any:
     """The document, or a ReadError saying why PDFium cannot open it."""
     raw = pdfium.raw
     if not data.strip():
-        raise ReadError("corrupt", "the file is empty")
+        raise ReadError("corrupt", "is empty")
     if b"%PDF" not in data[:1024]:
-        raise ReadError("corrupt", "the file has no PDF header (%PDF-): it is not a PDF")
+        raise ReadError("corrupt", "has no PDF header (%PDF-): it is not a PDF")
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         code = getattr(e, "err_code", None)
         if code == raw.FPDF_ERR_PASSWORD:
-            raise ReadError("encrypted", "the PDF is encrypted and needs a password to open") from None
+            raise ReadError("encrypted", "is an encrypted PDF that needs a password to open") from None
         if code == raw.FPDF_ERR_SECURITY:
-            raise ReadError("encrypted", "the PDF uses an encryption scheme PDFium does not support") from None
+            raise ReadError("encrypted", "is a PDF encrypted with a scheme PDFium does not support") from None
         if code == raw.FPDF_ERR_FILE:
-            raise ReadError("corrupt", "the PDF file cannot be read") from None
-        raise ReadError("corrupt", "PDFium cannot parse the PDF: the file is damaged or "
+            raise ReadError("corrupt", "is a PDF file that cannot be read") from None
+        raise ReadError("corrupt", "is a PDF that PDFium cannot parse: damaged or "
                                    f"truncated ({_pdfium_reason(e)})") from None
 
 
