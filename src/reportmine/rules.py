@@ -27,7 +27,7 @@ from .view import CharMap
 PATTERN_FILES = (
     "numerals.toml", "charmap.toml", "units.toml", "qualifiers.toml", "rejections.toml",
     "boilerplate.toml", "sections.toml", "modality.toml", "indicators.toml", "roles.toml",
-    "checks.toml", "pages.toml",
+    "checks.toml", "pages.toml", "cells.toml", "tables.toml",
 )
 USERDICT = "userdict.txt"
 JIEBA_BASE = "jieba_base.txt"
@@ -250,6 +250,127 @@ class PagesFile(_Strict):
     footnote_marks: FootnoteMarks | None = None
 
 
+class TableCaptions(_Strict):
+    """Which line above a table is its caption (tables.toml [caption])."""
+
+    patterns: list[str] = []        # 表1 …, 表一 …, 附表 …: a caption whatever its length
+    max_gap: int = Field(default=2, ge=0)        # blank lines between such a caption and the table
+    title_max_gap: int = Field(default=1, ge=0)  # … and between a plain title line and it
+    title_max_chars: int = Field(default=40, ge=1)
+    sentence_punctuation: str = ""  # a title line holds none of these
+
+    @field_validator("patterns")
+    @classmethod
+    def _res(cls, v: list[str]) -> list[str]:
+        return [_check_regex(p) for p in v]
+
+
+class TableUnits(_Strict):
+    """单位 lines above or under a table, and unit columns (tables.toml [unit])."""
+
+    patterns: list[str] = []
+    max_gap: int = Field(default=1, ge=0)
+    max_line_chars: int = Field(default=40, ge=1)
+    column_headers: list[str] = []  # a column of per-row units is headed so (单位)
+
+    @field_validator("patterns")
+    @classmethod
+    def _res(cls, v: list[str]) -> list[str]:
+        return [_check_regex(p) for p in v]
+
+
+class TableRows(_Strict):
+    """How rows and cells are told apart (tables.toml [rows])."""
+
+    part_markers: list[str] = []    # a label starting so is a part of the row above (其中)
+    total_words: list[str] = []     # a label that is one of these is a total (合计, 全市)
+    total_suffixes: list[str] = []  # … or ends with one of these (各区合计)
+    numeric: str = r"^[-+]?\d[\d,]*(?:\.\d+)?%?$"
+    not_numeric: list[str] = []     # cells that look numeric but head columns (2023年)
+    blank: list[str] = []           # cells that stand for no value (-, /, —)
+
+    _re = field_validator("numeric")(_check_regex)
+
+    @field_validator("not_numeric")
+    @classmethod
+    def _res(cls, v: list[str]) -> list[str]:
+        return [_check_regex(p) for p in v]
+
+
+class TableText(_Strict):
+    """Plain-text tables: lines aligned by tabs or runs of spaces (tables.toml [text])."""
+
+    min_rows: int = Field(default=2, ge=2)
+    min_numeric_rows: int = Field(default=2, ge=1)
+    max_cell_chars: int = Field(default=40, ge=1)
+    min_gap_width: int = Field(default=2, ge=2)  # space = 1, full-width space = 2
+    prose_punctuation: str = ""     # a cell holding one of these is a sentence
+
+
+class TablesFile(_Strict):
+    caption: TableCaptions = TableCaptions()
+    unit: TableUnits = TableUnits()
+    rows: TableRows = TableRows()
+    text: TableText = TableText()
+
+
+class CellUnits(_Strict):
+    in_header: str
+    line: str
+    unit_column: str
+
+    _re = field_validator("in_header", "line", "unit_column")(_check_regex)
+
+
+class CellColumns(_Strict):
+    sequence: str
+    year: str
+
+    _re = field_validator("sequence", "year")(_check_regex)
+
+
+class CellModality(_Strict):
+    target: str
+    actual: str
+
+    _re = field_validator("target", "actual")(_check_regex)
+
+
+class CellIndicators(_Strict):
+    value_words: str
+    entity: str
+    instance: str
+    strip: str
+
+    _re = field_validator("value_words", "entity", "instance", "strip")(_check_regex)
+
+
+class CellContent(_Strict):
+    empty: str
+    code: str
+
+    _re = field_validator("empty", "code")(_check_regex)
+
+
+class CellsFile(_Strict):
+    """What the headers of a table say about its cells (cells.toml)."""
+
+    units: CellUnits
+    columns: CellColumns
+    roles: dict[Literal["growth", "share", "change", "baseline", "target"], str]
+    modality: CellModality
+    indicators: CellIndicators
+    cells: CellContent
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, v: dict[str, str]) -> dict[str, str]:
+        return {k: _check_regex(p) for k, p in v.items()}
+
+    def __hash__(self) -> int:  # compiled once per rule set (cells.compile_cells)
+        return id(self)
+
+
 class MarkupFile(_Strict):
     """How the markup stripper treats tags (the stripper itself is code)."""
 
@@ -319,7 +440,8 @@ class RolesFile(_Strict):
 
 
 CheckName = Literal["change", "growth", "share", "completion", "pp_difference",
-                    "parts_total", "rate_over_100", "embedded_year", "conflicting_values"]
+                    "parts_total", "rate_over_100", "embedded_year", "conflicting_values",
+                    "table_totals"]
 
 
 class CheckUnits(_Strict):
@@ -396,6 +518,12 @@ class CheckConflicts(_Strict):
     _re = field_validator("period_in_sentence", "indicator_pattern")(_check_regex)
 
 
+class CheckTableTotals(_Strict):
+    total_label: str
+    part_label: str
+    _re = field_validator("total_label", "part_label")(_check_regex)
+
+
 class ChecksFile(_Strict):
     disabled: list[CheckName] = []
     units: CheckUnits = CheckUnits()
@@ -408,6 +536,7 @@ class ChecksFile(_Strict):
     rate_over_100: CheckRate
     embedded_year: CheckYear
     conflicting_values: CheckConflicts
+    table_totals: CheckTableTotals
 
 
 # -- the compiled rules -------------------------------------------------------------
@@ -434,6 +563,8 @@ class CheckRules:
     year_mention: regex.Pattern[str]
     period_in_sentence: regex.Pattern[str]
     indicator_pattern: regex.Pattern[str]
+    total_label: regex.Pattern[str]
+    part_label: regex.Pattern[str]
 
 
 def _words(words: list[str]) -> str:
@@ -467,6 +598,8 @@ def compile_checks(c: ChecksFile, translate: dict[int, str]) -> CheckRules:
         year_mention=compile_pattern(c.embedded_year.year_mention),
         period_in_sentence=compile_pattern(c.conflicting_values.period_in_sentence),
         indicator_pattern=compile_pattern(c.conflicting_values.indicator_pattern),
+        total_label=compile_pattern(c.table_totals.total_label),
+        part_label=compile_pattern(c.table_totals.part_label),
     )
 
 
@@ -538,6 +671,8 @@ class Rules:
     jieba_base: str | None = None  # path of the base dictionary, None for jieba's own
     checks: CheckRules | None = None     # the audit's settings (checks.toml)
     pages: PagesFile = field(default_factory=lambda: PagesFile())  # page furniture
+    tables: TablesFile = field(default_factory=lambda: TablesFile())  # tables in documents
+    cells: CellsFile | None = None   # what table headers say of their cells (cells.toml)
 
     charmap: CharMap = field(init=False, repr=False)  # `translate`, applied fast
 
@@ -765,6 +900,8 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         checks=compile_checks(get("checks.toml", ChecksFile), translate),
         jieba_base=str(base_dir / JIEBA_BASE) if (base_dir / JIEBA_BASE).is_file() else None,
         pages=get("pages.toml", PagesFile),
+        tables=get("tables.toml", TablesFile),
+        cells=get("cells.toml", CellsFile),
     )
 
 
