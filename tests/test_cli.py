@@ -27,7 +27,7 @@ def test_extract_writes_every_table(tmp_path):
     assert main(["extract", str(SAMPLES), "-o", str(out), "-q"]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == ["checks.csv", "documents.csv", "errors.csv", "metrics.csv",
-                     "rejected.csv", "removed.csv", "sections.csv"]
+                     "rejected.csv", "removed.csv", "sections.csv", "tables.csv"]
     metrics = read_csv(out / "metrics.csv")
     assert len(metrics) > 300
     row = next(r for r in metrics if r["text"] == "172.5万元")

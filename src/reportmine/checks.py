@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import regex
 
-from .models import Check, CheckStatus, Document, Kind, Metric, Role
+from .models import Check, CheckStatus, Document, DocumentTable, Kind, Metric, Role
 from .numbers import canonical
 from .regexes import compile_pattern
 from .rules import CheckRules, Rules, default_rules
@@ -157,7 +157,9 @@ def make_figure(m: Metric, i: int, unit_class: dict[str, str], translate: dict[i
 class _Doc:
     """A document's figures, its normalised text, and its statements."""
 
-    def __init__(self, text: str, metrics: Sequence[Metric], rules: Rules) -> None:
+    def __init__(self, text: str, metrics: Sequence[Metric], rules: Rules,
+                 tables: Sequence[DocumentTable] = ()) -> None:
+        self.tables = tables
         c = rules.checks
         assert c is not None, "rules without checks.toml"
         self.c: CheckRules = c
@@ -743,6 +745,104 @@ def check_conflicting_values(d: _Doc) -> Iterator[Check]:
             break
 
 
+# -- tables -------------------------------------------------------------------------------
+def _column_figures(d: _Doc, table: int) -> dict[int, dict[int, Figure]]:
+    """A table's figures by column, then row: the amounts that can be added up."""
+    cols: dict[int, dict[int, Figure]] = {}
+    for f in d.figs:
+        m = f.m
+        if m.table == table and m.row is not None and m.col is not None \
+                and (f.amount or m.kind == Kind.NUMBER):
+            cols.setdefault(m.col, {})[m.row] = f
+    return cols
+
+
+def _sum_verdict(d: _Doc, parts: list[Figure], total: Figure, complete: bool,
+                 label: str) -> Check | None:
+    """The parts of a total against it: equal when `complete`, else within it."""
+    if len(parts) < 2 or not total.exact or not all(g.exact for g in parts) \
+            or len({g.measure for g in (*parts, total)}) != 1:
+        return None
+    s = sum((g.iv for g in parts[1:]), parts[0].iv)
+    point = sum((g.v for g in parts), Decimal(0))
+    names = " + ".join(g.m.text for g in parts)
+    if complete or s.lo > total.iv.hi:
+        return _verdict(d, "table_totals", (*parts, total), total, total.v, s, point,
+                        f"{names} ({label})", False)
+    msg = (f"the {label} are within the total {total.m.text} (they add up to "
+           f"{total.say(point)}; 其中 parts need not be all)")
+    figs = sorted((total, *parts), key=lambda f: f.m.start)
+    return Check(doc=d.doc, check="table_totals", status=CheckStatus.OK,
+                 metrics=tuple(g.m.start for g in figs), texts=tuple(g.m.text for g in figs),
+                 expected=total.v, found=point, message=_q(msg))
+
+
+def _parts_below(t: DocumentTable, r: int) -> list[int]:
+    """The rows under row r that may be its parts: its own (其中) rows and the unmarked
+    rows after them, skipping the parts of those rows, up to the next total."""
+    out: list[int] = []
+    for k in range(r + 1, t.rows):
+        p = t.parents[k] if k < len(t.parents) else None
+        if p is not None and p != r:
+            continue          # a part of one of the parts: not summed twice
+        out.append(k)
+    return out
+
+
+def check_table_totals(d: _Doc) -> Iterator[Check]:
+    """A table's 合计 row is the sum of the rows above it that it totals; a total with
+    其中 (#) rows under it is the sum of its parts where the list is complete (the first
+    rows whose sum meets it: 全州 = 城镇 + 乡村), and never smaller than its marked parts."""
+    c = d.c
+    for t in d.tables:
+        labels = t.labels
+        for col, by_row in sorted(_column_figures(d, t.id).items()):
+            for r, total in sorted(by_row.items()):
+                label = labels[r] if r < len(labels) else ""
+                if r in t.parents:
+                    verdict = _parts_verdict(d, t, r, total, by_row)
+                    if verdict is not None:
+                        yield verdict
+                elif c.total_label.match(label) and t.parents[r] is None:
+                    # A total under the rows it sums: back to the header or the last total.
+                    above: list[int] = []
+                    for k in range(r - 1, t.header_rows - 1, -1):
+                        if c.total_label.match(labels[k] if k < len(labels) else ""):
+                            break
+                        if t.parents[k] is None:
+                            above.append(k)
+                    if above and all(k in by_row for k in above):
+                        v = _sum_verdict(d, [by_row[k] for k in reversed(above)], total, True,
+                                         "rows above")
+                        if v is not None:
+                            yield v
+
+
+def _parts_verdict(d: _Doc, t: DocumentTable, r: int, total: Figure,
+                   by_row: dict[int, Figure]) -> Check | None:
+    """The parts under total row r: ok where the first rows add up to it; a mismatch
+    where the rows marked as its parts alone are more than it."""
+    rows = _parts_below(t, r)
+    parts: list[Figure] = []
+    for k in rows:
+        if k not in by_row:
+            break
+        parts.append(by_row[k])
+        if len(parts) >= 2 and all(g.exact for g in parts) and total.exact \
+                and len({g.measure for g in (*parts, total)}) == 1:
+            s = sum((g.iv for g in parts[1:]), parts[0].iv)
+            if s.meets(total.iv):
+                return _sum_verdict(d, list(parts), total, True, "parts")
+            if s.lo > total.iv.hi:
+                break
+    marked = [by_row[k] for k in rows if t.parents[k] == r and k in by_row]
+    if len(marked) >= 2:
+        v = _sum_verdict(d, marked, total, False, "parts marked 其中")
+        if v is not None and v.status != CheckStatus.OK:
+            return v
+    return None
+
+
 # -- the registry and the stage ----------------------------------------------------------
 CheckFn = Callable[[_Doc], Iterator[Check]]
 
@@ -756,6 +856,7 @@ CHECKS: dict[str, CheckFn] = {
     "rate_over_100": check_rate_over_100,
     "embedded_year": check_embedded_year,
     "conflicting_values": check_conflicting_values,
+    "table_totals": check_table_totals,
 }
 CHECK_NAMES = tuple(CHECKS)
 
@@ -771,17 +872,19 @@ def validate_skip(skip: Iterable[str]) -> frozenset[str]:
 
 
 def run_checks(text: str, metrics: Sequence[Metric], rules: Rules | None = None,
-               skip: Iterable[str] = ()) -> tuple[Check, ...]:
+               skip: Iterable[str] = (), tables: Sequence[DocumentTable] = ()
+               ) -> tuple[Check, ...]:
     """Every check not skipped (here or in checks.toml) over one document's metrics.
 
-    `text` is the document's decoded text (the metrics' offsets point into it). The
-    findings come in document order.
+    `text` is the document's decoded text (the metrics' offsets point into it), `tables`
+    the tables found in it (their rows' labels and parts). The findings come in
+    document order.
     """
     rules = rules or default_rules()
     skipped = validate_skip(skip)
     if not metrics:
         return ()
-    d = _Doc(text, metrics, rules)
+    d = _Doc(text, metrics, rules, tables)
     order = {name: k for k, name in enumerate(CHECKS)}
     out: list[Check] = []
     for name, fn in CHECKS.items():
@@ -795,4 +898,5 @@ def run_checks(text: str, metrics: Sequence[Metric], rules: Rules | None = None,
 def check_document(doc: Document, rules: Rules | None = None,
                    skip: Iterable[str] = ()) -> Document:
     """The document with its checks (re)computed, e.g. with other checks skipped."""
-    return doc.model_copy(update={"checks": run_checks(doc.text, doc.metrics, rules, skip)})
+    return doc.model_copy(update={"checks": run_checks(doc.text, doc.metrics, rules, skip,
+                                                       doc.tables)})

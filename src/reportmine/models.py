@@ -93,6 +93,9 @@ class Metric(_Record):
     sentence_end: int = 0
     page: int | None = Field(default=None, description="1-based page, for paged formats (PDF)")
     ocr: bool = Field(default=False, description="read by OCR from an image of a page")
+    table: int | None = Field(default=None, description="the table's id in its document")
+    row: int | None = Field(default=None, description="the cell's row in its table (0-based)")
+    col: int | None = Field(default=None, description="the cell's column (0-based)")
 
 
 class CheckStatus(StrEnum):
@@ -144,6 +147,25 @@ class Section(_Record):
     page: int | None = None  # 1-based page of the heading, for paged formats (PDF)
 
 
+class DocumentTable(_Record):
+    """A table found in a document (not a table reportmine writes): where it stands,
+    its size, its caption and unit lines, and what it came from."""
+
+    doc: str
+    id: int
+    start: int
+    end: int
+    rows: int
+    cols: int
+    header_rows: int
+    caption: str = ""
+    unit: str = ""
+    source: str = Field(description="markdown, html, text, pdf, docx, xlsx, xls, ocr")
+    labels: tuple[str, ...] = Field(default=(), description="each row's label, as written")
+    parents: tuple[int | None, ...] = Field(
+        default=(), description="per row: the row it is a part of (其中 rows), or None")
+
+
 class Removal(_Record):
     """A range of the original text the cleaner took out, and why."""
 
@@ -188,6 +210,7 @@ class Document(_Record):
         default=(), description="offset of each page's text in `text` (PDF)")
     grids: tuple[Any, ...] = Field(
         default=(), repr=False, description="tables whose grid the format gives (readers.Grid)")
+    tables: tuple[DocumentTable, ...] = ()
     ocr_ranges: tuple[tuple[int, int], ...] = Field(
         default=(), description="ranges of `text` read by OCR from page images")
 

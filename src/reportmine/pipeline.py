@@ -16,9 +16,11 @@ import regex
 
 from .attribution import Attributor, period_in
 from .checks import run_checks, validate_skip
+from .cells import CellFigure, CellReader, read_tables, row_labels
 from .clean import find_removals
-from .models import (Approx, Document, ErrorRecord, Kind, Metric, Modality, Rejection,
-                     Removal, Role, Section, trusted)
+from .doctables import FoundTable, find_tables
+from .models import (Approx, Document, DocumentTable, ErrorRecord, Kind, Metric, Modality,
+                     Rejection, Removal, Role, Section, trusted)
 from .quantities import Extractor
 from .markup import front_matter_title
 from .readers import SUPPORTED_GLOBS, ReadResult, read_document
@@ -40,6 +42,25 @@ _ROLES = {r.value: r for r in Role}
 def page_of(pages: Sequence[int], offset: int) -> int:
     """The 1-based page holding `offset`, given each page's start offset."""
     return max(1, bisect_right(pages, offset))
+
+
+_CELL_SEPARATORS = regex.compile(r"[ \t]*(?:\t|\|)[ \t]*|\s*\n\s*")
+
+
+def _row_text(raw: str) -> str:
+    """A table row as a sentence: its cells separated by " | "."""
+    return " | ".join(c for c in _CELL_SEPARATORS.split(raw.strip().strip("|")) if c.strip())
+
+
+def _table_record(doc: str, k: int, t: FoundTable, view: View) -> DocumentTable:
+    def line(span: tuple[int, int] | None) -> str:
+        return view.original[span[0]:span[1]].strip() if span else ""
+
+    parents = t.parents if len(t.parents) == t.rows else (None,) * t.rows
+    return trusted(DocumentTable, doc=doc, id=k, start=t.start, end=t.end, rows=t.rows,
+                   cols=t.cols, header_rows=t.header_rows, caption=line(t.caption),
+                   unit=line(t.unit), source=t.source, labels=row_labels(t, view),
+                   parents=tuple(parents))
 
 
 def in_ranges(ranges: Sequence[tuple[int, int]], offset: int) -> bool:
@@ -76,6 +97,7 @@ class Pipeline:
         self.rules = rules or default_rules()
         self.attributor = Attributor(self.rules)
         self._extractors: dict[str, Extractor] = {}  # one per script, built on first use
+        self._cell_readers: dict[str, CellReader] = {}
         self.skip_checks = validate_skip(skip_checks)
 
     def parse_text(self, text: str, doc: str = "<text>", *, path: str = "",
@@ -106,6 +128,12 @@ class Pipeline:
         if extractor is None:
             extractor = self._extractors[script] = Extractor(rules, script)
         quantities, rejected = extractor.extract(view.text, view.raw, outline.markers)
+        # Tables: their cells are read with their headers, not as prose.
+        found_tables = find_tables(text, view, grids, rules)
+        if found_tables:
+            regions = sorted((view.to_view(t.start), view.to_view(t.end)) for t in found_tables)
+            quantities = [q for q in quantities if not in_ranges(regions, q.start)]
+            rejected = [r for r in rejected if not in_ranges(regions, r.start)]
 
         # The section of each quantity: the innermost heading whose body holds it.
         sec_starts = [s.start for s in sections]
@@ -134,6 +162,15 @@ class Pipeline:
         parts = [context[sec.id if sec else None][0] for sec in secs]
         periods = [context[sec.id if sec else None][1] for sec in secs]
         attrs = self.attributor.attribute(view.text, view.raw, quantities, parts, periods)
+        cell_figures: list[CellFigure] = []
+        if found_tables:
+            def context_at(v: int) -> tuple[str, str]:
+                sec = section_of(view.to_original(v))
+                return context[sec.id if sec else None]
+
+            cell_figures, cell_rejected = read_tables(
+                found_tables, view, self._cell_reader(script, extractor), context_at)
+            rejected = sorted(rejected + cell_rejected, key=lambda r: r.start)
 
         # The records are built from values this module made: no need to validate again.
         metrics = []
@@ -151,7 +188,31 @@ class Pipeline:
                 sentence_start=ss, sentence_end=se,
                 page=page_of(pages, o_start) if pages else None,
                 ocr=bool(ocr) and in_ranges(ocr, o_start),
+                table=None, row=None, col=None,
             ))
+        for f in cell_figures:
+            q = f.quantity
+            o_start, o_end = view.span(q.start, q.end)
+            ss, se = view.span(f.row_start, f.row_end)
+            sec = section_of(o_start)
+            metrics.append(trusted(
+                Metric, doc=doc, start=o_start, end=o_end, text=text[o_start:o_end],
+                kind=_KINDS[q.kind], value=q.value, value_max=q.value_max, unit=q.unit,
+                approx=_APPROX[q.approx] if q.approx else None, masked=q.masked,
+                modality=_MODALITIES[f.modality], indicator=f.indicator,
+                section=sec.path if sec else "",
+                sentence=_row_text(view.raw[f.row_start:f.row_end]),
+                heading=sec.title if sec else "",
+                role=_ROLES[f.role], period=f.period, subject=f.subject,
+                sentence_start=ss, sentence_end=se,
+                page=page_of(pages, o_start) if pages else None,
+                ocr=bool(ocr) and in_ranges(ocr, o_start),
+                table=f.table, row=f.row, col=f.col,
+            ))
+        if cell_figures:
+            metrics.sort(key=lambda m: (m.start, m.end))
+        table_records = tuple(_table_record(doc, k, t, view)
+                              for k, t in enumerate(found_tables, 1))
         rejections = []
         for r in rejected:
             o_start, o_end = view.span(r.start, r.end)
@@ -164,12 +225,20 @@ class Pipeline:
             size_bytes=size if size is not None else len(text.encode("utf-8")),
             text=text, sections=tuple(sections), metrics=tuple(metrics),
             rejections=tuple(rejections),
-            checks=run_checks(text, metrics, rules, self.skip_checks),
+            checks=run_checks(text, metrics, rules, self.skip_checks, table_records),
             removals=tuple(trusted(
                 Removal, doc=doc, start=r.start, end=r.end, reason=r.reason, rule=r.rule,
                 joiner=r.joiner) for r in removals),
             page_starts=pages, grids=tuple(grids), ocr_ranges=tuple(ocr),
+            tables=table_records,
         )
+
+    def _cell_reader(self, script: str, extractor: Extractor) -> CellReader:
+        reader = self._cell_readers.get(script)
+        if reader is None:
+            assert self.rules.cells is not None, "cells.toml is part of every rule set"
+            reader = self._cell_readers[script] = CellReader(self.rules.cells, extractor)
+        return reader
 
     def parse_read(self, read: ReadResult, doc: str, path: str = "") -> Document:
         """A document as a reader gave it."""

@@ -36,7 +36,7 @@ METRIC_COLUMNS = [
     "doc", "start", "end", "text", "kind", "value", "value_max", "unit", "approx", "masked",
     "modality", "indicator", "section", "sentence",
     "heading", "role", "period", "subject", "sentence_start", "sentence_end", "page",
-    "ocr",
+    "ocr", "table", "row", "col",
 ]
 SECTION_COLUMNS = [
     "doc", "id", "parent", "level", "marker", "number", "title", "start", "end",
@@ -47,8 +47,10 @@ REMOVAL_REASONS = ["ad", "scraper", "portal", "markup", "page_number", "page_fur
 DOCUMENT_COLUMNS = [
     "doc", "path", "format", "pages", "encoding", "script", "title", "title_start", "bytes",
     "chars",
-    "sections", "metrics", "rejected", "removed_chars",
+    "sections", "tables", "metrics", "rejected", "removed_chars",
 ] + [f"removed_{r}" for r in REMOVAL_REASONS] + ["removed_other"]
+TABLE_COLUMNS = ["doc", "id", "start", "end", "rows", "cols", "header_rows", "caption",
+                 "unit", "source"]
 REMOVAL_COLUMNS = ["doc", "start", "end", "reason", "rule", "excerpt"]
 REJECTION_COLUMNS = ["doc", "start", "end", "text", "reason", "rule"]
 ERROR_COLUMNS = ["doc", "stage", "reason", "message"]
@@ -59,7 +61,7 @@ CHECK_COLUMNS = ["doc", "check", "status", "metrics", "expected", "found", "mess
 # exact slice of the document, and a figure (-12.5%) is no formula.
 TEXT_COLUMNS = frozenset({"indicator", "sentence", "heading", "title", "excerpt",
                           "marker", "subject", "message", "doc", "path", "section",
-                          "texts"})
+                          "texts", "caption"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EXCERPT = 60
 
@@ -80,6 +82,7 @@ def metric_rows(doc: Document) -> Iterable[dict[str, Any]]:
             "sentence": m.sentence, "heading": m.heading, "role": m.role.value,
             "period": m.period, "subject": m.subject, "sentence_start": m.sentence_start,
             "sentence_end": m.sentence_end, "page": m.page, "ocr": m.ocr,
+            "table": m.table, "row": m.row, "col": m.col,
         }
 
 
@@ -107,7 +110,8 @@ def document_rows(doc: Document) -> Iterable[dict[str, Any]]:
         "pages": doc.pages if doc.page_starts else "", "encoding": doc.encoding,
         "script": doc.script,
         "title": doc.title, "title_start": doc.title_start, "bytes": doc.size_bytes,
-        "chars": doc.chars, "sections": len(doc.sections), "metrics": len(doc.metrics),
+        "chars": doc.chars, "sections": len(doc.sections), "tables": len(doc.tables),
+        "metrics": len(doc.metrics),
         "rejected": len(doc.rejections), "removed_chars": sum(removed.values()),
     }
     for r in REMOVAL_REASONS:
@@ -130,6 +134,11 @@ def rejection_rows(doc: Document) -> Iterable[dict[str, Any]]:
         yield r.model_dump()
 
 
+def table_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    for t in doc.tables:
+        yield t.model_dump()
+
+
 def error_rows(doc: Document) -> Iterable[dict[str, Any]]:
     if doc.error is not None:
         e = doc.error
@@ -148,6 +157,7 @@ TABLES: dict[str, tuple[list[str], Callable[[Document], Iterable[dict[str, Any]]
     "documents": (DOCUMENT_COLUMNS, document_rows),
     "sections": (SECTION_COLUMNS, section_rows),
     "metrics": (METRIC_COLUMNS, metric_rows),
+    "tables": (TABLE_COLUMNS, table_rows),
     "removed": (REMOVAL_COLUMNS, removal_rows),
     "rejected": (REJECTION_COLUMNS, rejection_rows),
     "errors": (ERROR_COLUMNS, error_rows),
@@ -211,6 +221,11 @@ def documents_frame(docs: Iterable[Document]) -> "pd.DataFrame":
 def removals_frame(docs: Iterable[Document]) -> "pd.DataFrame":
     """One row per range the cleaner removed, with its reason and rule."""
     return _frame(docs, "removed")
+
+
+def tables_frame(docs: Iterable[Document]) -> "pd.DataFrame":
+    """One row per table found in a document: where, its size, caption, unit, source."""
+    return _frame(docs, "tables")
 
 
 def errors_frame(docs: Iterable[Document]) -> "pd.DataFrame":
