@@ -73,7 +73,7 @@ def test_units_from_the_unit_line_and_the_header(reader):
         ("-2.5", "percent", Decimal("-2.5"), "%", "一般公共预算收入", "growth", "actual", "2023",
          ""),
     ]
-    assert rej == [("—", "other")]
+    assert rej == [("2023年", "date"), ("—", "other")]  # a header's year is no figure
 
 
 def test_a_unit_in_the_row_label_and_a_budget_column(reader):

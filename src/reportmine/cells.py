@@ -217,13 +217,16 @@ class CellReader:
         unit_col = tab.unit_col if tab.unit_col is not None else next(
             (k for k, h in heads.items() if h and rules.unit_column.search(h[-1])), None)
         latest = _latest_period_columns(heads)
-        measures = sum(1 for k, h in heads.items() if k >= tab.label_cols and k != unit_col
-                       and k not in skip_cols and self._is_measure(h[-1] if h else ""))
+        # Distinct measures named by the columns (one measure under two periods is one).
+        measures = len({_clean(h[-1], rules) for k, h in heads.items()
+                        if h and k >= tab.label_cols and k != unit_col and k not in skip_cols
+                        and self._is_measure(h[-1])})
         caption = view.raw[slice(*map(view.to_view, head.caption))] if head.caption else ""
         figures: list[CellFigure] = []
         rejected: list[Rejected] = []
         for c in t.cells:
             if c.row < t.header_rows or c.col < tab.label_cols or c.col == unit_col:
+                rejected += self._not_figures(tab, c, heads)
                 continue
             text = tab.text[c.row, c.col]
             vs, ve = tab.span[c.row, c.col]
@@ -270,6 +273,21 @@ class CellReader:
                     _role_for(role, q.kind), modality,
                     period or table_period or section_period, subject, rs, re_))
         return figures, rejected
+
+    def _not_figures(self, tab: _Table, c: TableCell, heads: dict[int, list[str]]
+                     ) -> list[Rejected]:
+        """A header or label cell that holds digits: rejected, with what it is (its
+        numbers are names, years and row numbers, not figures)."""
+        text = tab.text.get((c.row, c.col), "")
+        if not _DIGIT.search(text):
+            return []
+        vs, ve = tab.span[c.row, c.col]
+        head = heads.get(c.col, [""])
+        if _only_period(text) or period_in(text):
+            return [Rejected(vs, ve, "date", "table-period")]
+        if head and self.rules.sequence.search(head[-1] if head else ""):
+            return [Rejected(vs, ve, "section", "table-row-number")]
+        return [Rejected(vs, ve, "name", "table-label")]
 
     def _quantities(self, text: str, start: int, unit: Unit | None
                     ) -> tuple[list[Quantity], list[Rejected]]:
@@ -327,7 +345,11 @@ class CellReader:
             # No row label: the column says what is measured, unless it only names a
             # period (2014年 | 2015年): then the table's caption does.
             indicator = head_name if head_is_measure else _clean(caption, rules) or head_name
-        elif head_is_measure and (entity_row or measures >= 2):
+        elif entity_row and head_name and not _only_period(head_name):
+            # Rows of entities (a table of districts × 户籍人口, 增长): the column says
+            # what is measured, the row whose it is.
+            indicator, subject = head_name, label_name
+        elif head_is_measure and measures >= 2:
             # Rows of entities or items, columns of measures (a table of districts ×
             # 户籍人口, 性别比): the column names the measure, the row its subject.
             indicator, subject = head_name, label_name
@@ -364,7 +386,7 @@ def _clean(text: str, rules: CellRules) -> str:
 def _only_period(text: str) -> bool:
     """Is the text a period and nothing else (2023年, 2023年上半年, 1-10月, 上年)?"""
     return bool(regex.fullmatch(
-        r"(?:(?:19|20)\d{2}\s*年(?:度)?)?(?:上半年|下半年|全年|[一二三四1-4]季度|第[一二三四1-4]季度|"
+        r"(?:(?:19|20)\d{2}\s*(?:年(?:度)?)?)?(?:上半年|下半年|全年|[一二三四1-4]季度|第[一二三四1-4]季度|"
         r"\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月(?:份)?|\d{1,2}\s*月(?:份)?|末|底)?", text.strip())
         and text.strip())
 

@@ -44,7 +44,7 @@ def page_of(pages: Sequence[int], offset: int) -> int:
     return max(1, bisect_right(pages, offset))
 
 
-_CELL_SEPARATORS = regex.compile(r"[ \t]*(?:\t|\|)[ \t]*|\s*\n\s*")
+_CELL_SEPARATORS = regex.compile(r"[ \t]*(?:\t|\|)[ \t]*|[ \u3000]{2,}|\s*\n\s*")
 
 
 def _row_text(raw: str) -> str:
@@ -54,7 +54,8 @@ def _row_text(raw: str) -> str:
 
 def _table_record(doc: str, k: int, t: FoundTable, view: View) -> DocumentTable:
     def line(span: tuple[int, int] | None) -> str:
-        return view.original[span[0]:span[1]].strip() if span else ""
+        # As the cleaner leaves it: a caption that is a bold Markdown row reads as text.
+        return _row_text(view.raw[view.to_view(span[0]):view.to_view(span[1])]) if span else ""
 
     parents = t.parents if len(t.parents) == t.rows else (None,) * t.rows
     return trusted(DocumentTable, doc=doc, id=k, start=t.start, end=t.end, rows=t.rows,
