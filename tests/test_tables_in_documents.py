@@ -49,7 +49,7 @@ def test_markdown_table_with_bold_and_in_cell_breaks():
     ]
     assert [m.subject for m in doc.metrics if m.table][:3] == ["第一轮", "第一轮", "第二轮"]
     # The prose figure after the table is a figure of its own (two statements).
-    assert [m.text for m in doc.metrics if m.table is None] == ["1272亿元"]
+    assert [m.text for m in doc.metrics if m.table is None] == ["四轮", "1272亿元"]  # caption, prose
     totals = [c for c in doc.checks if c.check == "table_totals"]
     assert [(c.status.value, c.expected) for c in totals] == [
         ("ok", Decimal("167500000000")), ("ok", Decimal("127200000000"))]

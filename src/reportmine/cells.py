@@ -49,6 +49,7 @@ class CellRules:
     entity: regex.Pattern[str]
     instance: regex.Pattern[str]
     strip: regex.Pattern[str]
+    not_label: regex.Pattern[str]
     empty: regex.Pattern[str]
     code: regex.Pattern[str]
 
@@ -68,6 +69,7 @@ def compile_cells(c: CellsFile) -> CellRules:
         entity=regex.compile(c.indicators.entity),
         instance=regex.compile(c.indicators.instance),
         strip=regex.compile(c.indicators.strip),
+        not_label=regex.compile(c.indicators.not_label),
         empty=regex.compile(c.cells.empty),
         code=regex.compile(c.cells.code),
     )
@@ -154,6 +156,19 @@ class _Table:
                 out.append(h)
         return out
 
+    def name_column(self, not_label: regex.Pattern[str]) -> int | None:
+        """The label column that names each row's item: not a unit or a specification
+        column (规格, 等级), and not a category merged down over several rows when
+        another column names the rows one by one (类别 | 品种 | 等级规格 → 品种)."""
+        cols = [k for k in range(self.label_cols) if k != self.unit_col
+                and not any(not_label.search(h) for h in self.headers(k))]
+        if not cols:
+            return None
+        single = [k for k in cols
+                  if sum(1 for c in self.t.cells if c.col == k and c.rowspan > 1)
+                  * 2 <= sum(1 for c in self.t.cells if c.col == k)]
+        return (single or cols)[-1]
+
     def row_span(self, r: int) -> tuple[int, int]:
         spans = [self.span[c.row, c.col] for c in self.t.cells if c.row == r]
         return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else (0, 0)
@@ -218,9 +233,9 @@ class CellReader:
             (k for k, h in heads.items() if h and rules.unit_column.search(h[-1])), None)
         latest = _latest_period_columns(heads)
         # Distinct measures named by the columns (one measure under two periods is one).
-        measures = len({_clean(h[-1], rules) for k, h in heads.items()
-                        if h and k >= tab.label_cols and k != unit_col and k not in skip_cols
-                        and self._is_measure(h[-1])})
+        measures = len({_last_name(h, rules) for k, h in heads.items()
+                        if k >= tab.label_cols and k != unit_col and k not in skip_cols
+                        and self._is_measure(_last_name(h, rules))})
         caption = view.raw[slice(*map(view.to_view, head.caption))] if head.caption else ""
         figures: list[CellFigure] = []
         rejected: list[Rejected] = []
@@ -327,12 +342,14 @@ class CellReader:
         """indicator, subject, role, modality, period of a cell from its headers. Names
         are taken as written (raw), patterns read the normalised text."""
         rules = self.rules
-        head = heads[-1] if heads else ""
-        label = labels[-1] if labels else ""
-        raw_heads = tab.headers(col, raw=True)
-        raw_labels = tab.labels(row, raw=True)
-        head_name = _clean(raw_heads[-1], rules) if raw_heads else ""
-        label_name = _clean(raw_labels[-1], rules) if raw_labels else ""
+        named = [h for h in heads if _clean(h, rules)]
+        head = named[-1] if named else ""
+        name_col = tab.name_column(rules.not_label)
+        label = tab.cell_text(row, name_col) if name_col is not None else ""
+        raw_heads = [n for n in (_clean(h, rules) for h in tab.headers(col, raw=True)) if n]
+        head_name = raw_heads[-1] if raw_heads else ""
+        label_name = _clean(tab.cell_text(row, name_col, raw=True), rules) \
+            if name_col is not None else ""
         all_heads = " ".join(heads)
         period = period_in(all_heads) or period_in(" ".join(labels))
         head_is_measure = self._is_measure(head)
@@ -381,6 +398,12 @@ def _clean(text: str, rules: CellRules) -> str:
         text = stripped
     text = regex.sub(r"(?:%|‰|[:：])$", "", text)
     return text[:20]
+
+
+def _last_name(heads: list[str], rules: CellRules) -> str:
+    """The lowest header that names something (a row of units alone names nothing)."""
+    names = [n for n in (_clean(h, rules) for h in heads) if n]
+    return names[-1] if names else ""
 
 
 def _only_period(text: str) -> bool:

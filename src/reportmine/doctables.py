@@ -614,7 +614,17 @@ def _text_block(cfg: _Config, view: View, block: list[_TextLine],
              for j in range(width)] if block[0].kind == "space" else []
     out: list[_Candidate] = []
     rows: list[tuple[_TextLine, list[tuple[int, int, int]]]] = []
-    for line in block + [None]:     # type: ignore[list-item]
+    # Header lines one cell short above rows that start with a label: the label column
+    # has no header (户籍人口 | 男性 | 女性 over 福田区 | 124.88 | 60.48 | 64.40).
+    first_full = block.index(full[0])
+    labelled = all(c is not None and not _is_numeric(cfg, view.text[c[0]:c[1]])
+                   for c in (line.cells[0] for line in full))
+    for k, line in enumerate(block + [None]):     # type: ignore[list-item]
+        if line is not None and k < first_full and labelled and line.kind == "tab" \
+                and len(line.cells) == width - 1:
+            rows.append((line, [(i, i + 1, 1) for i, c in enumerate(line.cells)
+                                if c is not None]))
+            continue
         placed = None if line is None else _align(line, width, spans)
         if placed is None:      # a line that fits no column ends the table
             cand = _text_candidate(cfg, view, rows, width)

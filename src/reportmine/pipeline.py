@@ -132,7 +132,10 @@ class Pipeline:
         # Tables: their cells are read with their headers, not as prose.
         found_tables = find_tables(text, view, grids, rules)
         if found_tables:
-            regions = sorted((view.to_view(t.start), view.to_view(t.end)) for t in found_tables)
+            # The cells' extent: a caption row or line above stays prose.
+            regions = sorted((view.to_view(min(c.start for c in t.cells)),
+                              view.to_view(max(c.end for c in t.cells)))
+                             for t in found_tables if t.cells)
             quantities = [q for q in quantities if not in_ranges(regions, q.start)]
             rejected = [r for r in rejected if not in_ranges(regions, r.start)]
 

@@ -341,8 +341,10 @@ class CellIndicators(_Strict):
     entity: str
     instance: str
     strip: str
+    not_label: str
 
-    _re = field_validator("value_words", "entity", "instance", "strip")(_check_regex)
+    _re = field_validator("value_words", "entity", "instance", "strip", "not_label")(
+        _check_regex)
 
 
 class CellContent(_Strict):
