@@ -69,7 +69,8 @@ def test_exit_2_for_a_bad_rule_file(tmp_path):
     assert "units.toml" in r.stderr and "bad rule file" in r.stderr
 
 
-@pytest.mark.parametrize("command", ["extract", "check", "show", "clean", "sections", "text"])
+@pytest.mark.parametrize("command", ["extract", "check", "show", "clean", "sections", "text",
+                                     "compare"])
 def test_help(command):
     r = run(command, "--help")
     assert r.returncode == 0 and "usage:" in r.stdout

@@ -215,6 +215,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_rows, write_compare
+    from .pipeline import parse_paths
+
+    _rules(args)  # a bad rule file stops here, before any work
+    out = Path(args.output)
+    if out.exists() and out.is_dir():
+        print(f"reportmine: {out} is a folder; give a file name (.csv or .xlsx)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    keys = [k.strip() for k in (args.keys or "").split(",") if k.strip()]
+    docs, failed = [], 0
+    for doc in parse_paths(args.paths, jobs=args.jobs, glob=_globs(args),
+                           patterns=args.patterns, max_bytes=args.max_bytes,
+                           skip_checks=args.skip_check or ()):
+        if doc.error is not None:
+            failed += 1
+            print(f"reportmine: {doc.error.message}", file=sys.stderr)
+        docs.append(doc)
+    columns, rows = compare_rows(docs, keys)
+    try:
+        write_compare(columns, rows, out)
+    except OSError as exc:
+        print(f"reportmine: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{len(docs) - failed} documents, {len(rows)} rows → {out}", file=sys.stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from .numbers import canonical
 
@@ -359,6 +388,24 @@ def build_parser() -> argparse.ArgumentParser:
     batch(k)
     common(k)
     k.set_defaults(func=cmd_check)
+
+    m = sub.add_parser(
+        "compare", help="line the figures of many documents up by indicator",
+        description="Process files and folders and write one table: a row per catalogued "
+        "indicator (patterns/catalogue.toml: its key and name), role, basis (年均 for a "
+        "yearly average), period, modality and unit; a column per document (its title, "
+        "else its file name), each cell the value in its base unit (元, %). A document "
+        "that states one indicator twice with different values gets a cell listing both. "
+        "CSV, or XLSX when the output name ends in .xlsx (header frozen, numbers as "
+        "numbers).")
+    m.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    m.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the table to write: .csv or .xlsx")
+    m.add_argument("--keys", metavar="KEY,KEY",
+                   help="only these indicator keys (e.g. gdp,fiscal_revenue_general)")
+    batch(m)
+    common(m)
+    m.set_defaults(func=cmd_compare)
 
     s = sub.add_parser("show", help="print a document's quantities as a table",
                        description="Print the quantities found in one file.")

@@ -96,6 +96,8 @@ class Metric(_Record):
     table: int | None = Field(default=None, description="the table's id in its document")
     row: int | None = Field(default=None, description="the cell's row in its table (0-based)")
     col: int | None = Field(default=None, description="the cell's column (0-based)")
+    indicator_key: str = Field(default="", description="the catalogue's key (gdp), or empty")
+    indicator_name: str = Field(default="", description="the catalogue's name (地区生产总值)")
 
 
 class CheckStatus(StrEnum):

@@ -16,6 +16,7 @@ import regex
 
 from .attribution import Attributor, period_in
 from .checks import run_checks, validate_skip
+from .catalogue import Catalogue, clause_before, compile_catalogue
 from .cells import CellFigure, CellReader, read_tables, row_labels
 from .clean import find_removals
 from .doctables import FoundTable, find_tables
@@ -64,6 +65,18 @@ def _table_record(doc: str, k: int, t: FoundTable, view: View) -> DocumentTable:
                    parents=tuple(parents))
 
 
+def _inherit_keys(metrics: list[Metric], catalogue: Catalogue) -> None:
+    """增长5.1% after 城镇居民人均可支配收入42000元: a figure whose indicator is only a
+    word of change takes the key of the figure before it in its sentence."""
+    for k in range(1, len(metrics)):
+        m, before = metrics[k], metrics[k - 1]
+        if not m.indicator_key and before.indicator_key and m.table is None \
+                and m.sentence_start == before.sentence_start \
+                and catalogue.inherits(m.indicator):
+            metrics[k] = m.model_copy(update={"indicator_key": before.indicator_key,
+                                              "indicator_name": before.indicator_name})
+
+
 def in_ranges(ranges: Sequence[tuple[int, int]], offset: int) -> bool:
     """Does one of the sorted (start, end) ranges hold `offset`?"""
     k = bisect_right(ranges, (offset, float("inf"))) - 1
@@ -99,6 +112,8 @@ class Pipeline:
         self.attributor = Attributor(self.rules)
         self._extractors: dict[str, Extractor] = {}  # one per script, built on first use
         self._cell_readers: dict[str, CellReader] = {}
+        self.catalogue = compile_catalogue(self.rules.catalogue, self.rules.normalize) \
+            if self.rules.catalogue is not None else None
         self.skip_checks = validate_skip(skip_checks)
 
     def parse_text(self, text: str, doc: str = "<text>", *, path: str = "",
@@ -193,6 +208,7 @@ class Pipeline:
                 page=page_of(pages, o_start) if pages else None,
                 ocr=bool(ocr) and in_ranges(ocr, o_start),
                 table=None, row=None, col=None,
+                **self._key(a.indicator, clause_before(text, o_start, ss)),
             ))
         for f in cell_figures:
             q = f.quantity
@@ -212,9 +228,12 @@ class Pipeline:
                 page=page_of(pages, o_start) if pages else None,
                 ocr=bool(ocr) and in_ranges(ocr, o_start),
                 table=f.table, row=f.row, col=f.col,
+                **self._key(f.indicator, f.subject),
             ))
         if cell_figures:
             metrics.sort(key=lambda m: (m.start, m.end))
+        if self.catalogue is not None:
+            _inherit_keys(metrics, self.catalogue)
         table_records = tuple(_table_record(doc, k, t, view)
                               for k, t in enumerate(found_tables, 1))
         rejections = []
@@ -236,6 +255,12 @@ class Pipeline:
             page_starts=pages, grids=tuple(grids), ocr_ranges=tuple(ocr),
             tables=table_records,
         )
+
+    def _key(self, indicator: str, clause: str) -> dict[str, str]:
+        """indicator_key and indicator_name of a figure, from the catalogue."""
+        found = self.catalogue.match(indicator, clause) if self.catalogue else None
+        return {"indicator_key": found[0] if found else "",
+                "indicator_name": found[1] if found else ""}
 
     def _cell_reader(self, script: str, extractor: Extractor) -> CellReader:
         reader = self._cell_readers.get(script)

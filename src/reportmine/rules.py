@@ -28,6 +28,7 @@ PATTERN_FILES = (
     "numerals.toml", "charmap.toml", "units.toml", "qualifiers.toml", "rejections.toml",
     "boilerplate.toml", "sections.toml", "modality.toml", "indicators.toml", "roles.toml",
     "checks.toml", "pages.toml", "cells.toml", "tables.toml",
+    "catalogue.toml",
 )
 USERDICT = "userdict.txt"
 JIEBA_BASE = "jieba_base.txt"
@@ -373,6 +374,44 @@ class CellsFile(_Strict):
         return id(self)
 
 
+class CatalogueEntry(_Strict):
+    """One indicator of the catalogue: its key, name and how reports write it."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    kind: Literal["level", "rate"]
+    patterns: list[str] = Field(min_length=1)
+    exclude: list[str] = []
+    requires: list[str] = []
+    forbids: list[str] = []
+    note: str = ""
+
+    @field_validator("patterns", "exclude", "requires", "forbids")
+    @classmethod
+    def _res(cls, v: list[str]) -> list[str]:
+        return [_check_regex(p) for p in v]
+
+
+class CatalogueFile(_Strict):
+    """The catalogue of indicators (catalogue.toml)."""
+
+    indicators: list[CatalogueEntry] = []
+    inherit_after: list[str] = []
+
+    @field_validator("indicators")
+    @classmethod
+    def _unique(cls, v: list[CatalogueEntry]) -> list[CatalogueEntry]:
+        seen: set[str] = set()
+        for e in v:
+            if e.key in seen:
+                raise ValueError(f"two entries have the key {e.key!r}")
+            seen.add(e.key)
+        return v
+
+    def __hash__(self) -> int:  # compiled once per rule set
+        return id(self)
+
+
 class MarkupFile(_Strict):
     """How the markup stripper treats tags (the stripper itself is code)."""
 
@@ -675,6 +714,7 @@ class Rules:
     pages: PagesFile = field(default_factory=lambda: PagesFile())  # page furniture
     tables: TablesFile = field(default_factory=lambda: TablesFile())  # tables in documents
     cells: CellsFile | None = None   # what table headers say of their cells (cells.toml)
+    catalogue: CatalogueFile | None = None  # one key per indicator (catalogue.toml)
 
     charmap: CharMap = field(init=False, repr=False)  # `translate`, applied fast
 
@@ -904,6 +944,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         pages=get("pages.toml", PagesFile),
         tables=get("tables.toml", TablesFile),
         cells=get("cells.toml", CellsFile),
+        catalogue=get("catalogue.toml", CatalogueFile),
     )
 
 

@@ -36,7 +36,7 @@ METRIC_COLUMNS = [
     "doc", "start", "end", "text", "kind", "value", "value_max", "unit", "approx", "masked",
     "modality", "indicator", "section", "sentence",
     "heading", "role", "period", "subject", "sentence_start", "sentence_end", "page",
-    "ocr", "table", "row", "col",
+    "ocr", "table", "row", "col", "indicator_key", "indicator_name",
 ]
 SECTION_COLUMNS = [
     "doc", "id", "parent", "level", "marker", "number", "title", "start", "end",
@@ -83,6 +83,7 @@ def metric_rows(doc: Document) -> Iterable[dict[str, Any]]:
             "period": m.period, "subject": m.subject, "sentence_start": m.sentence_start,
             "sentence_end": m.sentence_end, "page": m.page, "ocr": m.ocr,
             "table": m.table, "row": m.row, "col": m.col,
+            "indicator_key": m.indicator_key, "indicator_name": m.indicator_name,
         }
 
 
