@@ -62,8 +62,8 @@ def test_figures_get_their_key_and_name():
     ]
 
 
-A = "甲省2025年政府工作报告\n2025年，全省地区生产总值增长6.5%，一般公共预算收入1200亿元。\n"
-B = ("乙省2025年政府工作报告\n2025年，全省生产总值增长5.2%，地方一般公共预算收入增长3%。"
+A = "甲省2025年统计公报\n2025年，全省地区生产总值增长6.5%，一般公共预算收入1200亿元。\n"
+B = ("乙省2025年统计公报\n2025年，全省生产总值增长5.2%，地方一般公共预算收入增长3%。"
      "一季度全省生产总值增长4.8%。\n")
 
 
@@ -73,7 +73,7 @@ def test_compare_lines_documents_up_and_says_when_a_document_states_a_key_twice(
     cols = list(df.columns)
     assert cols[:7] == ["indicator_key", "indicator_name", "role", "basis", "period",
                         "modality", "unit"]
-    assert cols[7:] == ["a.txt 甲省2025年政府工作报告", "b.txt 乙省2025年政府工作报告"]
+    assert cols[7:] == ["a.txt 甲省2025年统计公报", "b.txt 乙省2025年统计公报"]
     rows = {(r.indicator_key, r.role): list(r)[7:] for r in df.itertuples(index=False)}
     assert rows[("gdp", "growth")] == [Decimal("6.5"), "2 values: 5.2; 4.8"]
     assert rows[("fiscal_revenue_general", "value")] == [Decimal("120000000000"), None]
@@ -88,7 +88,7 @@ def test_compare_command_writes_csv_and_xlsx(tmp_path):
     assert main(["compare", str(tmp_path / "in"), "-o", str(out), "--keys", "gdp"]) == 0
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][7:] == ["a.txt 甲省2025年政府工作报告", "b.txt 乙省2025年政府工作报告"]
+    assert rows[0][7:] == ["a.txt 甲省2025年统计公报", "b.txt 乙省2025年统计公报"]
     assert [r[:3] + r[7:] for r in rows[1:]] == [
         ["gdp", "地区生产总值", "growth", "6.5", "2 values: 5.2; 4.8"]]
     xlsx = tmp_path / "cmp.xlsx"
@@ -102,3 +102,14 @@ def test_compare_command_writes_csv_and_xlsx(tmp_path):
     assert gdp[7] == 6.5 and isinstance(gdp[7], float)      # a number, not text
     fiscal = next(r for r in values if r[0] == "fiscal_revenue_general" and r[2] == "value")
     assert fiscal[7] == 120000000000 and isinstance(fiscal[7], int)
+
+
+def test_a_work_report_names_the_year_it_plans_and_reviews_the_year_before():
+    doc = reportmine.parse_text("甲省2026年政府工作报告\n一、过去一年工作回顾\n"
+                                "地区生产总值增长5.2%。2024年增长4.8%。\n"
+                                "二、今年工作安排\n今年预期目标是：地区生产总值增长5%左右。\n")
+    assert [(m.text, m.modality.value, m.period) for m in doc.metrics] == [
+        ("5.2%", "actual", "2025"),   # the review: the year before the title's
+        ("4.8%", "actual", "2024"),   # the sentence names its year
+        ("5%", "target", "2026"),     # the plan: the title's year
+    ]

@@ -21,6 +21,7 @@ from .rules import CatalogueFile
 
 # Where a clause starts: what stands before it belongs to another figure.
 _CLAUSE_END = regex.compile(r"[，,；;。！？!?：:\n]")
+_PUNCT = regex.compile(r"[\s\p{P}]+")
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,18 @@ class Catalogue:
             for e in c.indicators)
         self.by_key = {e.key: e for e in self.entries}
         self.inherit_after = frozenset(normalize(w) for w in c.inherit_after)
+        self._plan_year = tuple(regex.compile(normalize(p)) for p in c.plan_year_titles)
+
+    def plan_year(self, title: str) -> bool:
+        """Does the title name the year a report plans (a 政府工作报告 of 2026 reviews
+        2025), not the year its figures are of (a 统计公报 of 2025)?"""
+        t = self.normalize(title)
+        return any(p.search(t) for p in self._plan_year)
 
     def inherits(self, indicator: str) -> bool:
         """Is the indicator only a word of change (增长, 占比), which measures the
         indicator of the figure before it?"""
-        return self.normalize(indicator.strip()) in self.inherit_after
+        return _PUNCT.sub("", self.normalize(indicator)) in self.inherit_after
 
     def match(self, indicator: str, clause: str = "") -> tuple[str, str] | None:
         """The key and name of the first entry that names `indicator` and whose scope

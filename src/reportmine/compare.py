@@ -91,7 +91,8 @@ def compare_rows(docs: Iterable[Document], keys: Iterable[str] = ()
                 out[col] = stated[0].cell()
             elif stated:  # stated twice with different values: say so, pick none
                 out[col] = f"{len(stated)} values: " + "; ".join(
-                    str(s.cell()) for s in stated)
+                    canonical(c) if isinstance(c := s.cell(), Decimal) else c
+                    for s in stated)
             else:
                 out[col] = None
         rows.append(out)

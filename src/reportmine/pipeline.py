@@ -65,14 +65,21 @@ def _table_record(doc: str, k: int, t: FoundTable, view: View) -> DocumentTable:
                    parents=tuple(parents))
 
 
-def _inherit_keys(metrics: list[Metric], catalogue: Catalogue) -> None:
+def _year_before(period: str) -> str:
+    """2026 → 2025 (a half or a quarter keeps its part: 2026H1 → 2025H1)."""
+    return str(int(period[:4]) - 1) + period[4:] if period[:4].isdigit() else period
+
+
+def _inherit_keys(metrics: list[Metric], catalogue: Catalogue, text: str) -> None:
     """增长5.1% after 城镇居民人均可支配收入42000元: a figure whose indicator is only a
-    word of change takes the key of the figure before it in its sentence."""
+    word of change, with nothing but that word between it and the figure before it in
+    its sentence, takes that figure's key."""
     for k in range(1, len(metrics)):
         m, before = metrics[k], metrics[k - 1]
         if not m.indicator_key and before.indicator_key and m.table is None \
                 and m.sentence_start == before.sentence_start \
-                and catalogue.inherits(m.indicator):
+                and catalogue.inherits(m.indicator) \
+                and catalogue.inherits(text[before.end:m.start]):
             metrics[k] = m.model_copy(update={"indicator_key": before.indicator_key,
                                               "indicator_name": before.indicator_name})
 
@@ -181,6 +188,13 @@ class Pipeline:
         parts = [context[sec.id if sec else None][0] for sec in secs]
         periods = [context[sec.id if sec else None][1] for sec in secs]
         attrs = self.attributor.attribute(view.text, view.raw, quantities, parts, periods)
+        if doc_period and self.catalogue is not None and self.catalogue.plan_year(title):
+            # A 政府工作报告 names the year it plans; its results are of the year before.
+            before = _year_before(doc_period)
+            attrs = [a._replace(period=before) if a.modality == "actual"
+                     and a.period == doc_period and not period_in(
+                         view.text[a.sentence_start:q.start]) else a
+                     for q, a in zip(quantities, attrs)]
         cell_figures: list[CellFigure] = []
         if found_tables:
             def context_at(v: int) -> tuple[str, str]:
@@ -233,7 +247,7 @@ class Pipeline:
         if cell_figures:
             metrics.sort(key=lambda m: (m.start, m.end))
         if self.catalogue is not None:
-            _inherit_keys(metrics, self.catalogue)
+            _inherit_keys(metrics, self.catalogue, text)
         table_records = tuple(_table_record(doc, k, t, view)
                               for k, t in enumerate(found_tables, 1))
         rejections = []

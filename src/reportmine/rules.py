@@ -397,6 +397,7 @@ class CatalogueFile(_Strict):
 
     indicators: list[CatalogueEntry] = []
     inherit_after: list[str] = []
+    plan_year_titles: list[str] = []
 
     @field_validator("indicators")
     @classmethod
