@@ -126,34 +126,49 @@ def _progress(args: argparse.Namespace):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .pipeline import map_paths
-    from .tables import TABLES, TableWriter
+    from .incremental import (CACHE_DIR, IncrementalRun, Settings, remove_stale_outputs,
+                              render_for_run)
+    from .writers import FORMATS, open_writers, output_names
+    from .writers.xlsx import SheetTooLarge
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         print(f"reportmine: {out} exists and is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    ours = {f"{n}.csv" for n in TABLES}
+    formats = tuple(dict.fromkeys(args.format or ["csv"]))
+    ours = {name for fmt in FORMATS for name in output_names(fmt)} | {CACHE_DIR}
     if out.is_dir() and not args.force:
         others = [p.name for p in out.iterdir() if p.name not in ours
-                  and not p.name.endswith(".csv.partial")]
+                  and not (p.name.startswith(".") and p.name.endswith(".partial"))]
         if others:
             print(f"reportmine: {out} holds other files ({', '.join(sorted(others)[:3])}…); "
                   "use --force to write there anyway", file=sys.stderr)
+            return EXIT_USAGE
+    if "parquet" in formats:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            print("reportmine: --format parquet needs pyarrow: pip install "
+                  "'reportmine[parquet]'", file=sys.stderr)
             return EXIT_USAGE
     _rules(args)  # a bad rule file stops here, before any work
     failed = docs = chars = 0
     progress = _progress(args)
     started = time.perf_counter()
+    run = None
     try:
-        with TableWriter(out, raw_cells=args.raw_cells) as writer, _sigterm_raises():
-            # Workers turn their documents into table rows; this process only writes.
-            for rows in map_paths(args.paths, jobs=args.jobs, glob=_globs(args),
-                                  patterns=args.patterns, max_bytes=args.max_bytes,
-                                  skip_checks=args.skip_check or (),
-                                  render=functools.partial(_render_saving,
-                                                           raw_cells=args.raw_cells,
-                                                           text_dir=args.save_text)):
+        with open_writers(out, formats, raw_cells=args.raw_cells) as writer, \
+                _sigterm_raises():
+            settings = Settings(patterns=args.patterns, raw_cells=args.raw_cells,
+                                skip_checks=tuple(sorted(args.skip_check or ())),
+                                max_bytes=args.max_bytes, save_text=args.save_text)
+            run = IncrementalRun(out, args.paths, _globs(args), settings,
+                                 cells=writer.needs_cells, full=args.full)
+            # Workers turn their documents into table rows (unchanged documents come
+            # from the cache); this process only writes.
+            for rows in run.rendered(args.jobs, functools.partial(
+                    render_for_run, raw_cells=args.raw_cells, text_dir=args.save_text,
+                    cells=writer.needs_cells)):
                 error = writer.write_rendered(rows)
                 docs += 1
                 chars += rows.chars
@@ -170,17 +185,30 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     progress.set_postfix_str(f"{rate:,.0f} chars/s, {failed} errors",
                                              refresh=False)
                     progress.update(1)
+            # The tables and the manifest that describes them go into place together.
+            writer.close(extra=run.finish(formats))
+        remove_stale_outputs(out, run.previous, formats)
+        run.collect()
+    except SheetTooLarge as exc:
+        print(f"reportmine: {exc}; no table was written", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:  # the output folder cannot be written, the disk is full …
         print(f"reportmine: {exc}; no table was written", file=sys.stderr)
         return EXIT_USAGE
     finally:
+        if run is not None:
+            run.abort()
         if progress is not None:
             progress.close()
     if not args.quiet:
         c = writer.counts
+        s = run.stats
         print(f"{docs - failed} documents, {c['metrics']} metrics, {c['sections']} sections, "
               f"{c['removed']} removals, {c['checks']} checks, {failed} errors → {out}/",
               file=sys.stderr)
+        print(f"{s.processed} processed{f' ({s.redo})' if s.redo else ''}, {s.reused} "
+              f"unchanged, {s.dropped} gone since the last run; "
+              f"formats: {', '.join(formats)}", file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -356,10 +384,16 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--skip-check", action="append", choices=CHECK_NAMES, metavar="NAME",
                         help="do not run this check (repeatable): " + ", ".join(CHECK_NAMES))
 
-    e = sub.add_parser("extract", help="process files and folders into CSV tables",
+    e = sub.add_parser("extract", help="process files and folders into tables (CSV, "
+                       "Parquet, XLSX, JSONL)",
                        description="Process files and folders (recursively) and write "
-                       "documents.csv, sections.csv, metrics.csv, removed.csv, rejected.csv, "
-                       "errors.csv and checks.csv (the audit) into the output folder.")
+                       "documents, sections, metrics, tables, removed, rejected, errors and "
+                       "checks (the audit) into the output folder, as CSV unless --format "
+                       "says otherwise. Runs are incremental: the output folder keeps each "
+                       "document's rows in .reportmine/, and a run into the same folder "
+                       "processes only new and changed files (all of them when the rules, "
+                       "the version or the settings changed); the tables are what a fresh "
+                       "run writes.")
     e.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     e.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
     batch(e)
@@ -370,6 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write text cells as they are (no guard against spreadsheet formulas)")
     e.add_argument("--force", action="store_true",
                    help="write into an output folder that holds other files")
+    e.add_argument("--format", action="append", choices=("csv", "parquet", "xlsx", "jsonl"),
+                   metavar="FORMAT",
+                   help="output format, repeatable: csv (default), parquet (typed columns; "
+                   "needs pyarrow), xlsx (one workbook reportmine.xlsx, a sheet per table), "
+                   "jsonl (one JSON object per line)")
+    e.add_argument("--full", action="store_true",
+                   help="process every document again, whatever the last run kept")
     e.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     common(e)
     e.set_defaults(func=cmd_extract)

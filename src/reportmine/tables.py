@@ -3,7 +3,9 @@
 CSV is written with the standard csv module, row by row as documents finish (no pandas
 on the batch path), in UTF-8 with a BOM so that Excel and WPS open it. Each table is
 written to a temporary file and renamed into place when the run completes, so an
-interrupted run never leaves a partial table under a final name.
+interrupted run never leaves a partial table under a final name. The other output
+formats (Parquet, XLSX, JSONL) live in `reportmine.writers`; `write_tables` writes any
+of them, and `COLUMN_TYPES` says what each column holds, for the typed formats.
 """
 
 from __future__ import annotations
@@ -55,6 +57,33 @@ REMOVAL_COLUMNS = ["doc", "start", "end", "reason", "rule", "excerpt"]
 REJECTION_COLUMNS = ["doc", "start", "end", "text", "reason", "rule"]
 ERROR_COLUMNS = ["doc", "stage", "reason", "message"]
 CHECK_COLUMNS = ["doc", "check", "status", "metrics", "expected", "found", "message", "texts"]
+
+# What each column holds, for the typed formats (Parquet, XLSX, JSONL): int, int? (an
+# integer or empty), dec (an exact Decimal, or empty), bool, enum (a value of a small
+# set, or empty) and str (text; every column not named here).
+COLUMN_TYPES: dict[str, dict[str, str]] = {
+    "documents": {"format": "enum", "pages": "int?", "encoding": "enum", "script": "enum",
+                  **{c: "int" for c in DOCUMENT_COLUMNS[7:] if c != "title"}},
+    "sections": {"id": "int", "parent": "int?", "level": "int", "number": "int",
+                 "start": "int", "end": "int", "body_start": "int", "body_end": "int",
+                 "part": "enum", "metrics": "int", "page": "int?"},
+    "metrics": {"start": "int", "end": "int", "kind": "enum", "value": "dec",
+                "value_max": "dec", "approx": "enum", "masked": "bool", "modality": "enum",
+                "role": "enum", "sentence_start": "int", "sentence_end": "int",
+                "page": "int?", "ocr": "bool", "table": "int?", "row": "int?", "col": "int?"},
+    "tables": {"id": "int", "start": "int", "end": "int", "rows": "int", "cols": "int",
+               "header_rows": "int", "source": "enum"},
+    "removed": {"start": "int", "end": "int", "reason": "enum"},
+    "rejected": {"start": "int", "end": "int", "reason": "enum"},
+    "errors": {"stage": "enum", "reason": "enum"},
+    "checks": {"check": "enum", "status": "enum", "expected": "dec", "found": "dec"},
+}
+
+
+def column_types(table: str) -> list[str]:
+    """The type of each column of `table`, in column order."""
+    given = COLUMN_TYPES[table]
+    return [given.get(c, "str") for c in TABLES[table][0]]
 
 # Columns holding text from the document: guarded against spreadsheet formulas.
 # `text` of metrics.csv and rejected.csv is not among them: it is a contract column, the
@@ -273,21 +302,62 @@ def _signals_held() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A document's rows as CSV text per table, and what the batch needs to know of it."""
+    """A document's rows as CSV text per table, and what the batch needs to know of it.
+
+    `cells`, when asked for, holds the same rows as typed values per table (see
+    `typed_cells`) for the typed formats; text in them is never guarded."""
 
     doc: str
     chars: int
     error: ErrorRecord | None
     text: dict[str, str]
     rows: dict[str, int]
+    cells: dict[str, list[tuple]] | None = None
+
+
+def _typed(kind: str) -> Callable[[Any], Any]:
+    """The converter of a cell of a column of type `kind` to its typed value."""
+    if kind == "int":
+        return int
+    if kind == "int?":
+        return lambda v: None if v is None or v == "" else int(v)
+    if kind == "dec":
+        return lambda v: v  # a Decimal or None already
+    if kind == "bool":
+        return bool
+    if kind == "enum":  # an enum member or a str; "" is no value
+        return lambda v: None if v is None or v == "" else str(getattr(v, "value", v))
+    return lambda v: "" if v is None else v if v.__class__ is str else str(getattr(v, "value", v))
+
+
+@functools.lru_cache(maxsize=None)
+def _converters(table: str) -> tuple[Callable[[Any], Any], ...]:
+    return tuple(_typed(k) for k in column_types(table))
+
+
+def typed_cells(doc: Document, table: str) -> list[tuple]:
+    """A document's rows of `table` as typed values in column order: int, None for an
+    empty int? / dec / enum cell, Decimal, bool, str (enum members as their values)."""
+    conv = _converters(table)
+    columns, make = TABLES[table]
+    if table in _AS_ATTRIBUTES:
+        items, values = _AS_ATTRIBUTES[table]
+        rows: Iterable[tuple] = map(values, items(doc))
+    else:
+        rows = (tuple(r[c] for c in columns) for r in make(doc))
+    return [tuple(f(v) for f, v in zip(conv, row)) for row in rows]
 
 
 def render(doc: Document, raw_cells: bool = False,
-           tables: Iterable[str] = tuple(TABLES)) -> Rendered:
+           tables: Iterable[str] = tuple(TABLES), cells: bool = False) -> Rendered:
     """The CSV lines of every table for one document (made where the document is made,
-    so the writing process only appends text). A document whose rows cannot be made
-    becomes an error row: one bad document must not stop a batch of thousands."""
+    so the writing process only appends text), and with `cells` the typed rows too. A
+    document whose rows cannot be made becomes an error row: one bad document must not
+    stop a batch of thousands."""
     names = tuple(tables)
+
+    def typed(d: Document) -> dict[str, list[tuple]] | None:
+        return {name: typed_cells(d, name) for name in names} if cells else None
 
     def lines(d: Document) -> tuple[dict[str, str], dict[str, int]]:
         text, rows = {}, {}
@@ -323,13 +393,31 @@ def render(doc: Document, raw_cells: bool = False,
         return text, rows
 
     try:
-        return Rendered(doc.doc, doc.chars, doc.error, *lines(doc))
+        return Rendered(doc.doc, doc.chars, doc.error, *lines(doc), typed(doc))
     except Exception as exc:
         log.exception("cannot write the rows of %s", doc.doc)
         error = ErrorRecord(path=doc.doc, stage="write", reason="internal",
                             message=f"{doc.path or doc.doc}: {type(exc).__name__}: {exc}")
         doc = Document(doc=doc.doc, path=doc.path, text="", error=error)
-        return Rendered(doc.doc, 0, error, *lines(doc))
+        return Rendered(doc.doc, 0, error, *lines(doc), typed(doc))
+
+
+def commit(folder: Path, renames: Iterable[tuple[Path, Path]]) -> None:
+    """Rename synced partial files into place, all or (if the machine stops) the first
+    few, never one interrupted by Ctrl-C or SIGTERM; then make the renames durable."""
+    with _signals_held():  # Ctrl-C or kill -TERM now waits until all are renamed
+        for partial, final in renames:
+            os.replace(partial, final)
+    try:  # make the renames themselves durable (POSIX; not possible on Windows)
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
 
 
 class TableWriter:
@@ -363,30 +451,24 @@ class TableWriter:
             self.counts[name] += rendered.rows[name]
         return rendered.error
 
+    def finish(self) -> list[tuple[Path, Path]]:
+        """Flush and sync every table to disk; the (partial, final) names to rename."""
+        for fh in self._files.values():
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+        renames = [(self.out / f".{name}.csv.partial", self.out / f"{name}.csv")
+                   for name in self._files]
+        self._files.clear()
+        return renames
+
     def close(self) -> None:
         """Flush every table to disk, then rename them all into place.
 
         Syncing all before renaming any keeps the window in which a crash leaves some
         tables of this run beside some of the last one as short as it can be.
         """
-        for fh in self._files.values():
-            fh.flush()
-            os.fsync(fh.fileno())
-            fh.close()
-        with _signals_held():  # Ctrl-C or kill -TERM now waits until all are renamed
-            for name in self._files:
-                os.replace(self.out / f".{name}.csv.partial", self.out / f"{name}.csv")
-        self._files.clear()
-        try:  # make the renames themselves durable (POSIX; not possible on Windows)
-            dir_fd = os.open(self.out, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(dir_fd)
-        except OSError:
-            pass
-        finally:
-            os.close(dir_fd)
+        commit(self.out, self.finish())
 
     def abort(self) -> None:
         """Remove the partial files (an interrupted run leaves no table behind)."""
@@ -406,3 +488,17 @@ class TableWriter:
             self.close()
         else:
             self.abort()
+
+
+# -- any format -------------------------------------------------------------------------
+def write_tables(docs: Iterable[Document], out_dir: str | Path,
+                 formats: Iterable[str] = ("csv",), raw_cells: bool = False) -> dict[str, int]:
+    """Write the tables of `docs` into `out_dir` in each of `formats` (csv, parquet, xlsx,
+    jsonl; see `reportmine.writers`), all put in place together at the end; returns the
+    rows written per table."""
+    from .writers import open_writers
+
+    with open_writers(out_dir, formats, raw_cells=raw_cells) as writer:
+        for doc in docs:
+            writer.write(doc)
+    return dict(writer.counts)

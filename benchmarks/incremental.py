@@ -1,0 +1,119 @@
+"""Incremental `reportmine extract`: a full run against a re-run where a few files changed.
+
+usage: python benchmarks/incremental.py [--docs 1000] [--changed 10] [--jobs 0] [--repeat 3]
+
+Builds a corpus from samples/ as benchmarks/throughput.py does (varied, nothing
+repeats), times a full run (`--full`, a fresh process, start-up included), changes
+--changed documents (their digits), times the incremental run, and checks its tables
+against a fresh run's, byte for byte. Each timing is the fastest of --repeat runs (the
+machines are shared). Then the write time of each output format over the samples'
+rows. Timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import importlib.util
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("throughput", ROOT / "benchmarks/throughput.py")
+throughput = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(throughput)  # type: ignore[union-attr]
+
+
+def extract(corpus: Path, out: Path, jobs: int, *extra: str) -> float:
+    cmd = [sys.executable, "-m", "reportmine", "extract", str(corpus), "-o", str(out),
+           "--jobs", str(jobs), "-q", *extra]
+    t0 = time.perf_counter()
+    rc = subprocess.run(cmd).returncode
+    if rc not in (0, 1):
+        raise SystemExit(f"reportmine extract failed with exit code {rc}")
+    return time.perf_counter() - t0
+
+
+def change(corpus: Path, n: int, seed: int) -> list[Path]:
+    """Change the digits of n documents spread over the corpus; returns them."""
+    rng = random.Random(seed)
+    files = sorted(corpus.glob("*.txt"))
+    chosen = rng.sample(files, n)
+    for p in chosen:
+        text = p.read_text(encoding="utf-8")
+        p.write_text("".join(str(rng.randrange(10)) if c.isdigit() and rng.random() < 0.5
+                             else c for c in text), encoding="utf-8")
+    return chosen
+
+
+def format_times(repeat: int) -> list[str]:
+    import reportmine
+    from reportmine.tables import write_tables
+
+    docs = list(reportmine.parse_paths([ROOT / "samples"]))
+    rows = sum(len(d.metrics) for d in docs)
+    lines = [f"write time per format over the samples ({len(docs)} documents, {rows} metrics;"
+             " fastest of runs, pyarrow and openpyxl imported before):"]
+    import openpyxl  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    for fmt in ("csv", "parquet", "xlsx", "jsonl"):
+        best = float("inf")
+        for _ in range(repeat + 1):  # the first run warms up
+            out = Path(tempfile.mkdtemp(prefix="rm-fmt-"))
+            t0 = time.perf_counter()
+            write_tables(docs, out, formats=[fmt])
+            best = min(best, time.perf_counter() - t0)
+            shutil.rmtree(out)
+        lines.append(f"  {fmt:8} {best * 1000:8.1f} ms")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--changed", type=int, default=10)
+    ap.add_argument("--jobs", type=int, default=0, help="0: one worker per core")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="rm-incr-"))
+    corpus, out = tmp / "corpus", tmp / "out"
+    chars = throughput.build_corpus(corpus, args.docs)
+    print(f"corpus: {args.docs} documents, {chars:,} characters; {args.changed} change "
+          f"between runs; --jobs {args.jobs}")
+    full = min(extract(corpus, out, args.jobs, "--full") for _ in range(args.repeat))
+    unchanged = min(extract(corpus, out, args.jobs) for _ in range(args.repeat))
+    incr = alone = float("inf")
+    for k in range(args.repeat):  # each time, other documents changed since the last run
+        changed = change(corpus, args.changed, seed=k)
+        incr = min(incr, extract(corpus, out, args.jobs))
+        # The floor: a fresh run over the changed documents alone (start-up included).
+        only = tmp / f"only{k}"
+        only.mkdir()
+        for p in changed:
+            shutil.copy(p, only / p.name)
+        alone = min(alone, extract(only, tmp / f"only{k}-out", args.jobs))
+    fresh = tmp / "fresh"
+    extract(corpus, fresh, args.jobs)
+    same = all(filecmp.cmp(out / f, fresh / f, shallow=False)
+               for f in sorted(p.name for p in fresh.glob("*.csv")))
+    print(f"  full run (--full)              {full:7.2f} s")
+    print(f"  nothing changed                {unchanged:7.2f} s  ({full / unchanged:5.1f}x faster)")
+    print(f"  {args.changed:4d} documents changed         {incr:7.2f} s  "
+          f"({full / incr:5.1f}x faster, {incr / full:.3f} of the full run)")
+    print(f"  fresh run over the {args.changed} changed documents alone "
+          f"{alone:5.2f} s  (start-up and those documents: the floor)")
+    print(f"  tables equal a fresh run's:    {'yes, byte for byte' if same else 'NO'}")
+    print()
+    for line in format_times(args.repeat):
+        print(line)
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
