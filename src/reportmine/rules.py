@@ -450,6 +450,7 @@ class SectionsFile(_Strict):
 class ModalityFile(_Strict):
     target_cues: list[str]
     actual_cues: list[str] = []
+    plan_titles: list[str] = []
     plan_headings: list[str] = []
     result_headings: list[str] = []
 
@@ -465,6 +466,16 @@ class IndicatorsFile(_Strict):
     per_words: list[str] = []
     right_units: list[str] = []
     boundary: str = ""
+    # The predicate that links a subject to its figure (see indicators.toml).
+    predicates: list[str] = []
+    comparisons: list[str] = []
+    adverbials: list[str] = []
+    adverbial_tags: list[str] = []
+    list_joiners: list[str] = []
+    share_words: list[str] = []
+    rank_scopes: list[str] = []
+    measure_heads: list[str] = []
+    object_verbs: list[str] = []
     _re = field_validator("boundary")(_check_regex)
 
 
