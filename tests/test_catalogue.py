@@ -39,6 +39,9 @@ def catalogue():
     # The scope word stands before the indicator, in the clause.
     ("人均可支配收入", "城镇居民", "income_per_capita_urban"),
     ("人均可支配收入", "農村居民", "income_per_capita_rural"),
+    # 城镇、农村居民人均可支配收入分别增长4.3%、5.7%: the indicator's own scope decides.
+    ("农村居民人均可支配收入", "城镇、农村居民人均可支配收入分别增长4.3%、",
+     "income_per_capita_rural"),
     ("规上工业增加值", "", "industry_value_added"),
     ("規模以上工業增加值", "", "industry_value_added"),
     ("城镇调查失业率", "", "unemployment_rate_urban_surveyed"),

@@ -38,8 +38,7 @@ class _Entry:
         return any(p.search(indicator) for p in self.patterns) \
             and not any(p.search(indicator) for p in self.exclude)
 
-    def fits_scope(self, indicator: str, clause: str) -> bool:
-        scope = indicator + " " + clause
+    def fits_scope(self, scope: str) -> bool:
         return all(p.search(scope) for p in self.requires) \
             and not any(p.search(scope) for p in self.forbids)
 
@@ -58,6 +57,7 @@ class Catalogue:
                    compiled(e.requires), compiled(e.forbids))
             for e in c.indicators)
         self.by_key = {e.key: e for e in self.entries}
+        self.scope_words = tuple(p for e in self.entries for p in (*e.requires, *e.forbids))
         self.inherit_after = frozenset(normalize(w) for w in c.inherit_after)
         self._plan_year = tuple(regex.compile(normalize(p)) for p in c.plan_year_titles)
 
@@ -78,9 +78,12 @@ class Catalogue:
         if not indicator:
             return None
         ind = self.normalize(indicator)
-        clause = self.normalize(clause)
+        # The indicator's own scope words decide (城镇、农村居民…分别: each figure's
+        # indicator names its own); the clause only where the indicator names none.
+        scope = ind if any(p.search(ind) for p in self.scope_words) \
+            else ind + " " + self.normalize(clause)
         for e in self.entries:
-            if e.names(ind) and e.fits_scope(ind, clause):
+            if e.names(ind) and e.fits_scope(scope):
                 return e.key, e.name
         return None
 
