@@ -125,7 +125,33 @@ def _progress(args: argparse.Namespace):
     return tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False)
 
 
+def _extract_dask(args: argparse.Namespace) -> int:
+    """extract --engine dask: the same pipeline on a Dask cluster, Parquet out."""
+    from .rules import RulesError
+
+    if not args.verbose:  # distributed logs every worker's start and stop at INFO
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+    try:
+        from .dask import extract_dask
+
+        counts = extract_dask(list(map(str, args.paths)), str(args.output),
+                              scheduler=args.scheduler, glob=_globs(args),
+                              patterns=args.patterns, max_bytes=args.max_bytes,
+                              skip_checks=args.skip_check or (), n_workers=args.jobs or None)
+    except (ImportError, ValueError) as exc:
+        print(f"reportmine: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RulesError:
+        raise
+    if not args.quiet:
+        print(", ".join(f"{n} {t}" for t, n in counts.items()) + f" → {args.output}/",
+              file=sys.stderr)
+    return EXIT_SOME_FAILED if counts.get("errors") else EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        return _extract_dask(args)
     from .incremental import (CACHE_DIR, IncrementalRun, Settings, remove_stale_outputs,
                               render_for_run)
     from .writers import FORMATS, open_writers, output_names
@@ -409,6 +435,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format, repeatable: csv (default), parquet (typed columns; "
                    "needs pyarrow), xlsx (one workbook reportmine.xlsx, a sheet per table), "
                    "jsonl (one JSON object per line)")
+    e.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: worker processes on this machine (default); dask: a Dask "
+                   "cluster (pip install \"reportmine[dask]\"), paths and -o may be fsspec "
+                   "URLs (s3://, gs://), output a Parquet dataset per table")
+    e.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the scheduler (tcp://host:8786); without it a "
+                   "local cluster of --jobs workers is started")
     e.add_argument("--full", action="store_true",
                    help="process every document again, whatever the last run kept")
     e.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
