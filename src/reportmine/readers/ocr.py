@@ -144,21 +144,3 @@ def write_page(builder: "TextBuilder", boxes: list[Box]) -> tuple[int, int] | No
             flush()
     flush()
     return start, builder.offset
-    lines: list[list[Box]] = []
-    for box in sorted(boxes, key=lambda b: b.middle):
-        last = lines[-1] if lines else None
-        if last and abs(box.middle - last[-1].middle) < _SAME_LINE * max(box.height, 1):
-            last.append(box)
-        else:
-            lines.append([box])
-    out = []
-    for line in lines:
-        line.sort(key=lambda b: b.x0)
-        cells: list[str] = [line[0].text]
-        for prev, box in zip(line, line[1:]):
-            if box.x0 - prev.x1 > _CELL_GAP * max(box.height, prev.height):
-                cells.append(box.text)
-            else:
-                cells[-1] += box.text
-        out.append(cells)
-    return out
