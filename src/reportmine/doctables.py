@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 import regex
 
+from .readers.base import Cell
 from .rules import Rules
 from .view import View
 
@@ -41,17 +42,9 @@ HTML_EXTRA_GAP = 6        # a page's own line breaks around tags are blank lines
 _SPACES = " \u3000\u00a0"
 
 
-@dataclass(frozen=True)
-class TableCell:
-    """One cell: its place and span, and the offsets of its content in the original
-    text (pipes, tags and surrounding white space outside)."""
-
-    row: int
-    col: int
-    start: int
-    end: int
-    rowspan: int = 1
-    colspan: int = 1
+# A found table's cells are the readers' cells: place, span, and the offsets of the
+# content in the original text (pipes, tags and surrounding white space outside).
+TableCell = Cell
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import stat
-from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -291,46 +290,19 @@ class IncrementalRun:
 
 
 # -- processing the documents that are not cached ----------------------------------------
-_BATCH = 4
 _SERIAL_UP_TO = 16  # documents processed here rather than in worker processes
 
 
 def _process(sources: list[Source], jobs: int, settings: Settings,
              render_doc: Callable[[Document], Rendered]) -> Iterator[Rendered]:
-    """`pipeline.map_paths` over Sources already found (their names kept): results in
-    input order, a bounded window of batches in flight."""
+    """`pipeline.map_sources` over the Sources not cached (their names kept)."""
     from .checks import validate_skip
-    from .pipeline import Pipeline, _init_worker, _work_batch
-    from .rules import default_rules, load_rules
+    from .pipeline import map_sources
 
-    if not sources:
-        return
     skip = tuple(sorted(validate_skip(settings.skip_checks)))
-    patterns, max_bytes = settings.patterns, settings.max_bytes
-    if jobs <= 0:
-        jobs = os.cpu_count() or 1
-    # A worker spends about as long starting (its rules, jieba's dictionary) as on a
-    # dozen documents; this process has its rules loaded already.
-    if jobs == 1 or len(sources) <= _SERIAL_UP_TO:
-        pipe = Pipeline(load_rules(patterns) if patterns else default_rules(), skip)
-        for s in sources:
-            yield render_doc(pipe.parse_source(s, max_bytes))
-        return
-    import multiprocessing as mp
-
-    ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
-    size = max(1, min(_BATCH, len(sources) // (jobs * 8)))
-    window = jobs * 2 if size > 1 else jobs * 4
-    with ctx.Pool(min(jobs, len(sources)), initializer=_init_worker,
-                  initargs=(patterns, skip, render_doc)) as pool:
-        pending: deque = deque()
-        for k in range(0, len(sources), size):
-            if len(pending) >= window:
-                yield from pending.popleft().get()
-            batch = [(s, max_bytes) for s in sources[k:k + size]]
-            pending.append(pool.apply_async(_work_batch, (batch,)))
-        while pending:
-            yield from pending.popleft().get()
+    yield from map_sources(sources, jobs, patterns=settings.patterns,
+                           max_bytes=settings.max_bytes, skip=skip, render=render_doc,
+                           serial_up_to=_SERIAL_UP_TO)
 
 
 def remove_stale_outputs(out: Path, previous: dict[str, Any], formats: Sequence[str]) -> None:

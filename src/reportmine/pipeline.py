@@ -388,9 +388,23 @@ def map_paths(paths: Iterable[str | Path], jobs: int = 1, *,
         else:
             path, exc = item
             yield finish(failed(path, path, "list", exc.reason, f"{path} {exc}"))
+    yield from map_sources(sources, jobs, patterns=patterns, max_bytes=max_bytes,
+                           skip=skip, render=render)
+
+
+def map_sources(sources: list[Source], jobs: int = 1, *, patterns: str | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES, skip: tuple[str, ...] = (),
+                render: Callable[[Document], Any] | None = None,
+                serial_up_to: int = 1) -> Iterator[Any]:
+    """Sources already found, processed (and rendered) in input order; `jobs` worker
+    processes unless there are no more than `serial_up_to` sources (a worker takes as
+    long to start as a dozen documents do to process)."""
+    if not sources:
+        return
+    finish = render or (lambda d: d)
     if jobs <= 0:
         jobs = os.cpu_count() or 1
-    if jobs == 1 or len(sources) <= 1:
+    if jobs == 1 or len(sources) <= serial_up_to:
         pipe = Pipeline(load_rules(patterns) if patterns else default_rules(), skip)
         for s in sources:
             yield finish(pipe.parse_source(s, max_bytes))
@@ -406,7 +420,8 @@ def map_paths(paths: Iterable[str | Path], jobs: int = 1, *,
     # few, so that every worker gets some.
     size = max(1, min(_BATCH, len(sources) // (jobs * 8)))
     window = jobs * 2 if size > 1 else jobs * 4
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(patterns, skip, render)) as pool:
+    with ctx.Pool(min(jobs, len(sources)), initializer=_init_worker,
+                  initargs=(patterns, skip, render)) as pool:
         pending: deque = deque()
         for k in range(0, len(sources), size):
             if len(pending) >= window:
