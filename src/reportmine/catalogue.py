@@ -57,6 +57,10 @@ class Catalogue:
                    compiled(e.requires), compiled(e.forbids))
             for e in c.indicators)
         self.by_key = {e.key: e for e in self.entries}
+        # One search tells the indicators no entry names (most of them) from the rest,
+        # before the entries are tried one by one.
+        self._any = regex.compile("|".join(f"(?:{p.pattern})" for e in self.entries
+                                           for p in e.patterns) or "(?!)")
         self.scope_words = tuple(p for e in self.entries for p in (*e.requires, *e.forbids))
         self.inherit_after = frozenset(normalize(w) for w in c.inherit_after)
         self._plan_year = tuple(regex.compile(normalize(p)) for p in c.plan_year_titles)
@@ -78,6 +82,8 @@ class Catalogue:
         if not indicator:
             return None
         ind = self.normalize(indicator)
+        if self._any.search(ind) is None:
+            return None
         # The indicator's own scope words decide (城镇、农村居民…分别: each figure's
         # indicator names its own); the clause only where the indicator names none.
         scope = ind if any(p.search(ind) for p in self.scope_words) \
