@@ -12,7 +12,7 @@ import logging
 import math
 import re
 import string
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import regex
 
@@ -251,6 +251,7 @@ class Attributor:
         self.actual_re = compile_pattern("(?r)(?:" + "|".join(mod.actual_cues) + ")") \
             if mod.actual_cues else None
         self.tok = tokenizer or _Tokenizer(rules.userdict, rules.jieba_base)
+        self.noun = ""  # the noun of the last indicator() answer (see there)
         self._approx_before = WordList(rules.approx_before)
         self._approx_after = WordList(rules.approx_after)
 
@@ -396,9 +397,27 @@ class Attributor:
         sa, sb = self._subject(p, a, len(p.words))
         return self._clean(p.raw_chars(sa, sb)) if sb > sa else ""
 
+    def _links(self, p: _Phrase, i: int) -> bool:
+        """Word i is a predicate that links a figure to the next (37,188人|增至47,937人):
+        what follows the figure is then no noun it counts."""
+        return i < len(p.words) and p.words[i] in self.predicates \
+            and p.words[i].endswith(("至", "到"))
+
+    def _subjectless(self, p: _Phrase, i: int, j: int) -> bool:
+        """Words [i, j) hold a verb and no noun: 同比增长, 按年增, 相较去年提升了, 增幅."""
+        return i < j and all(
+            w in self.predicates or w in self.comparisons or self._is_adverbial(w)
+            or self.tok.tag(w).startswith("v") for w in p.words[i:j])
+
     def indicator(self, text: str, raw: str, q: Quantity, lb: int, rb: int,
                   clause_start: int, prev: str, joined: bool = False, role: str = "value",
-                  sentence_start: int = 0) -> str:
+                  sentence_start: int = 0,
+                  topic: Callable[[], str] | None = None) -> str:
+        """`topic` gives what the sentence spoke of before the figure's clause (the noun
+        of the last figure of an earlier clause, or that clause's subject): a growth or
+        a share whose clause names nothing is about it (旅客发送量28.25亿人次，同比增长9.2%
+        → 旅客发送量同比增长). `self.noun` is left holding the noun the indicator names."""
+        self.noun = ""
         # Qualifiers around the figure (不少于20%, 90%以上) are not part of what it measures.
         hi = q.start - len(self._approx_before.before(text, q.start, lb))
         lo = q.end + len(self._approx_after.at(text, q.end, rb))
@@ -424,6 +443,10 @@ class Attributor:
                             words[share] if share >= 0 and words[share] != "占" else "占比")
                 sa, sb = self._subject(left, la, share) if share > la else (0, 0)
                 part = self._clean(left.raw_chars(sa, sb)) if sb > sa else ""
+                if not part and topic is not None and (share <= la or self._subjectless(
+                        left, la, share)):
+                    part = topic()  # …预算为806亿元，占整体经常开支18.3%
+                self.noun = part
                 return part + word if part else word
             tail = left.norm.rstrip("的为达到是")
             for word in self.share_words:
@@ -436,6 +459,17 @@ class Attributor:
                     sa, sb = self._subject(left, a, pk)
                     out = self._clean(left.raw_chars(sa, sb)) if sb > sa else ""
                     return out if out.endswith(word) else word
+        if role in ("growth", "change") and topic is not None \
+                and (q.kind in ("percent", "pp") or not _HAN.search(text, lo, rb)) \
+                and self._subjectless(left, la, lb_) \
+                and not any(w in self.comparisons and w not in self.adverbials
+                            for w in left.words[la:lb_]):
+            verb = self._clean(left.raw_chars(la, lb_))
+            noun = topic()
+            if noun and verb:
+                self.noun = noun
+                # (民间投资占比34%、提高1.3个百分点: the predicate is the figure's own)
+                return noun if joined else noun + verb
         if role not in ("growth", "change", "share") and q.kind != "percent" and (
                 la >= lb_ or all(w in self.predicates or self._is_adverbial(w)
                                  for w in left.words[la:])) \
@@ -454,6 +488,7 @@ class Attributor:
             right = self._window(text, raw, lo, rb)
             ra, rb2 = self._strip(right, 0, len(right.words))
             if len(right.chars(ra, rb2)) >= 2 and not right.norm.startswith(_LIST_JOINERS) \
+                    and not self._links(right, ra) \
                     and not text.startswith(("(", "["), q.end):
                 has_pred = False
         if has_pred:
@@ -487,7 +522,7 @@ class Attributor:
             ra, rb2 = self._strip(right, 0, len(right.words))
             # 统招17名、分招32名: what follows a list separator is the next item's;
             # 41（含双师型21）人: an aside.
-            right_ok = len(right.chars(ra, rb2)) >= 2 \
+            right_ok = len(right.chars(ra, rb2)) >= 2 and not self._links(right, ra) \
                 and not right.norm.startswith(_LIST_JOINERS) \
                 and not text.startswith(("(", "["), q.end)
             copula = left.norm.endswith(self.copulas) if self.copulas else False
@@ -673,6 +708,8 @@ class Attributor:
         self.tok.forget()
         prev_end = 0
         prev_sentence, prev_indicator = -1, ""
+        # the figures of the sentence so far: where each ends, the noun it names
+        nouns_sentence, nouns = -1, []  # type: int, list[tuple[int, str]]
         runs = self._runs(text, quantities)
         prev_modality, prev_role = "", ""
         # a budget's title makes the whole of it a plan where no heading says otherwise
@@ -703,8 +740,20 @@ class Attributor:
             joined = bool(prev) and prev_end > clause_start \
                 and text[prev_end:q.start].lstrip(" ")[:1] in ("、", "和", "及", "与", "并")
             role = self.role(text, q, s, clause_end)
+            if s != nouns_sentence:
+                nouns_sentence, nouns = s, []
+
+            def topic(nouns: list[tuple[int, str]] = nouns, s: int = s,
+                      clause_start: int = clause_start, joined: bool = joined) -> str:
+                # 比重提升至55.7%、提高4.7个百分点: the figure joined to it
+                before = [noun for end, noun in nouns if (joined or end <= clause_start)
+                          and noun]
+                return before[-1] if before else \
+                    self._clause_topic(text, raw, s, clause_start)
             indicator = listed.get(k) or self.indicator(text, raw, q, lb, rb, clause_start,
-                                                        prev, joined, role, s)
+                                                        prev, joined, role, s, topic)
+            if role != "baseline":  # (比上年同期31139万元 is no topic)
+                nouns.append((q.end, (self.noun if k not in listed else "") or indicator))
             prev_sentence, prev_indicator = s, indicator
             # 分别增长7.5%、11.5%: the figures of a list share the role of the first
             if runs[k] != k and quantities[runs[k]].kind == q.kind and role == "value":

@@ -73,12 +73,16 @@ def _year_before(period: str) -> str:
 def _inherit_keys(metrics: list[Metric], catalogue: Catalogue, text: str) -> None:
     """增长5.1% after 城镇居民人均可支配收入42000元: a figure whose indicator is only a
     word of change, with nothing but that word between it and the figure before it in
-    its sentence, takes that figure's key."""
+    its sentence, takes that figure's key; so does one whose indicator is that figure's
+    followed by the word (居民人均可支配收入增长: attribution names the topic)."""
     for k in range(1, len(metrics)):
         m, before = metrics[k], metrics[k - 1]
-        if not m.indicator_key and before.indicator_key and m.table is None \
+        rest = m.indicator[len(before.indicator):] \
+            if before.indicator and m.indicator.startswith(before.indicator) else ""
+        if before.indicator_key and m.table is None \
                 and m.sentence_start == before.sentence_start \
-                and catalogue.inherits(m.indicator) \
+                and ((not m.indicator_key and catalogue.inherits(m.indicator))
+                     or (rest and catalogue.inherits(rest))) \
                 and catalogue.inherits(text[before.end:m.start]):
             metrics[k] = m.model_copy(update={"indicator_key": before.indicator_key,
                                               "indicator_name": before.indicator_name})

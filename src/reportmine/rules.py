@@ -74,8 +74,9 @@ class NumeralsFile(_Strict):
 
 class CharmapFile(_Strict):
     traditional: dict[str, str] = {}
+    opencc: dict[str, str] = {}  # generated (tools/make_traditional_map.py)
 
-    @field_validator("traditional")
+    @field_validator("traditional", "opencc")
     @classmethod
     def _one_to_one(cls, v: dict[str, str]) -> dict[str, str]:
         for a, b in v.items():
@@ -831,8 +832,10 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
     )
     charmap = get("charmap.toml", CharmapFile)
     translate = _fullwidth_table()
-    translate.update({ord(a): b for a, b in charmap.traditional.items()})
-    traditional_chars = frozenset(a for a, b in charmap.traditional.items() if a != b)
+    # the curated table wins over the generated one
+    trad_map = {**charmap.opencc, **charmap.traditional}
+    translate.update({ord(a): b for a, b in trad_map.items()})
+    traditional_chars = frozenset(a for a, b in trad_map.items() if a != b)
 
     units_file = get("units.toml", UnitsFile)
     rej = get("rejections.toml", RejectionsFile)
