@@ -12,7 +12,7 @@ import logging
 import math
 import re
 import string
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import regex
 
@@ -68,6 +68,29 @@ class _Phrase:
     def raw_chars(self, i: int, j: int) -> str:
         a, b = self._span(i, j)
         return self.raw[a:b]
+
+
+class _Sentence:
+    """The figures of a sentence so far, for the figures after them: what the sentence
+    speaks of (its topic) and what a measure word counts."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.figures: list[tuple[int, str, str, str]] = []  # end, noun, kind, unit
+
+    def add(self, q: Quantity, noun: str) -> None:
+        self.figures.append((q.end, noun, q.kind, q.unit))
+
+    def noun_before(self, offset: int) -> str:
+        """The noun of the last figure that ends at or before offset."""
+        return next((n for end, n, _, _ in reversed(self.figures) if end <= offset and n), "")
+
+    def counted(self, q: Quantity) -> str:
+        """What the last count in the same measure word counted (692间学校中，有366间 →
+        学校)."""
+        return next((n for end, n, kind, unit in reversed(self.figures)
+                     if end <= q.start and n and kind == q.kind == "count"
+                     and unit == q.unit), "")
 
 
 class Attribution(NamedTuple):
@@ -308,6 +331,12 @@ class Attributor:
             if k < 0:
                 return i, i
             i = k + 1
+        elif i < j and self.tok.tag(w[i]) in ("v", "m"):
+            # 50名属第二层级的学生, 100名第二层级的学生: a short attribute before 的
+            k = next((k for k in range(i, j) if w[k] in ("的", "、") or w[k] in self.verbs
+                      or len(p.chars(i, k)) > 12), -1)
+            if k >= 0 and w[k] == "的" and k + 1 < j:
+                i = k + 1
         k = i
         while k < j and w[k] not in self.verbs and w[k] != "的" and \
                 (k == i or w[k] not in self.conjunctions):
@@ -411,16 +440,25 @@ class Attributor:
 
     def indicator(self, text: str, raw: str, q: Quantity, lb: int, rb: int,
                   clause_start: int, prev: str, joined: bool = False, role: str = "value",
-                  sentence_start: int = 0,
-                  topic: Callable[[], str] | None = None) -> str:
-        """`topic` gives what the sentence spoke of before the figure's clause (the noun
-        of the last figure of an earlier clause, or that clause's subject): a growth or
-        a share whose clause names nothing is about it (旅客发送量28.25亿人次，同比增长9.2%
-        → 旅客发送量同比增长). `self.noun` is left holding the noun the indicator names."""
+                  sentence_start: int = 0, sentence: _Sentence | None = None) -> str:
+        """`sentence` holds the figures before it in its sentence: a growth or a share
+        whose clause names nothing is about what the sentence spoke of before the clause
+        (旅客发送量28.25亿人次，同比增长9.2% → 旅客发送量同比增长). `self.noun` is left
+        holding the noun the indicator names."""
         self.noun = ""
+
+        def topic() -> str:
+            if sentence is None:
+                return ""
+            # 比重提升至55.7%、提高4.7个百分点: the figure joined to it
+            return sentence.noun_before(q.start if joined else clause_start) or \
+                self._clause_topic(text, raw, sentence_start, clause_start)
+
         # Qualifiers around the figure (不少于20%, 90%以上) are not part of what it measures.
         hi = q.start - len(self._approx_before.before(text, q.start, lb))
         lo = q.end + len(self._approx_after.at(text, q.end, rb))
+        if lb > clause_start and text[lb:hi].rstrip(" ").endswith(("、", ";", "；")):
+            lb = hi  # 属第二层级的学生、45间: what stands before the joiner is the last item's
         left = self._window(text, raw, lb, hi)
         la, lb_ = self._strip(left, 0, len(left.words))
         for k in range(lb_ - 1, la, -1):
@@ -432,6 +470,18 @@ class Attributor:
             m = _QUOTED.search(text, clause_start, q.start)
             if m is not None:
                 return raw[m.start() + 1:m.end() - 1]
+        if sentence is not None and (la >= lb_ or all(
+                w in self.predicates or self._is_adverbial(w) for w in left.words[la:lb_])):
+            after = text[lo:rb].lstrip(" ")
+            if q.kind == "percent" and text[lb:hi].strip(" ") == "(" and after[:1] == ")":
+                noun = sentence.noun_before(q.start)  # 有366间(52.9%): its share
+                if noun:
+                    self.noun = noun
+                    return noun + "占比"
+            if q.kind == "count" and (not _HAN.search(after) or after[:1] == "("):
+                noun = sentence.counted(q)  # 692间学校中，有366间(52.9%)有盈余
+                if noun:
+                    return noun
         if q.kind == "percent":
             # 民间投资占比34%, 占中小学校比例的55%, 占比达到87.5%, 占上年总支出…的88.41%
             words = left.words
@@ -443,7 +493,7 @@ class Attributor:
                             words[share] if share >= 0 and words[share] != "占" else "占比")
                 sa, sb = self._subject(left, la, share) if share > la else (0, 0)
                 part = self._clean(left.raw_chars(sa, sb)) if sb > sa else ""
-                if not part and topic is not None and (share <= la or self._subjectless(
+                if not part and sentence is not None and (share <= la or self._subjectless(
                         left, la, share)):
                     part = topic()  # …预算为806亿元，占整体经常开支18.3%
                 self.noun = part
@@ -459,7 +509,7 @@ class Attributor:
                     sa, sb = self._subject(left, a, pk)
                     out = self._clean(left.raw_chars(sa, sb)) if sb > sa else ""
                     return out if out.endswith(word) else word
-        if role in ("growth", "change") and topic is not None \
+        if role in ("growth", "change") and sentence is not None \
                 and (q.kind in ("percent", "pp") or not _HAN.search(text, lo, rb)) \
                 and self._subjectless(left, la, lb_) \
                 and not any(w in self.comparisons and w not in self.adverbials
@@ -525,7 +575,8 @@ class Attributor:
             right_ok = len(right.chars(ra, rb2)) >= 2 and not self._links(right, ra) \
                 and not right.norm.startswith(_LIST_JOINERS) \
                 and not text.startswith(("(", "["), q.end)
-            copula = left.norm.endswith(self.copulas) if self.copulas else False
+            # (a word of its own: 规模|为 is a copula, 分为 is not)
+            copula = bool(left.words) and left.words[-1] in self.copulas
             if q.kind == "measure" and right_ok and not right.norm.startswith("的"):
                 use_right = True  # 400米标准跑道, 2-3岁托班
             elif q.unit in self.right_units and right_ok:
@@ -708,8 +759,7 @@ class Attributor:
         self.tok.forget()
         prev_end = 0
         prev_sentence, prev_indicator = -1, ""
-        # the figures of the sentence so far: where each ends, the noun it names
-        nouns_sentence, nouns = -1, []  # type: int, list[tuple[int, str]]
+        sentence = _Sentence(-1)
         runs = self._runs(text, quantities)
         prev_modality, prev_role = "", ""
         # a budget's title makes the whole of it a plan where no heading says otherwise
@@ -740,20 +790,12 @@ class Attributor:
             joined = bool(prev) and prev_end > clause_start \
                 and text[prev_end:q.start].lstrip(" ")[:1] in ("、", "和", "及", "与", "并")
             role = self.role(text, q, s, clause_end)
-            if s != nouns_sentence:
-                nouns_sentence, nouns = s, []
-
-            def topic(nouns: list[tuple[int, str]] = nouns, s: int = s,
-                      clause_start: int = clause_start, joined: bool = joined) -> str:
-                # 比重提升至55.7%、提高4.7个百分点: the figure joined to it
-                before = [noun for end, noun in nouns if (joined or end <= clause_start)
-                          and noun]
-                return before[-1] if before else \
-                    self._clause_topic(text, raw, s, clause_start)
+            if sentence.start != s:
+                sentence = _Sentence(s)
             indicator = listed.get(k) or self.indicator(text, raw, q, lb, rb, clause_start,
-                                                        prev, joined, role, s, topic)
+                                                        prev, joined, role, s, sentence)
             if role != "baseline":  # (比上年同期31139万元 is no topic)
-                nouns.append((q.end, (self.noun if k not in listed else "") or indicator))
+                sentence.add(q, (self.noun if k not in listed else "") or indicator)
             prev_sentence, prev_indicator = s, indicator
             # 分别增长7.5%、11.5%: the figures of a list share the role of the first
             if runs[k] != k and quantities[runs[k]].kind == q.kind and role == "value":
