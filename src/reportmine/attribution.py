@@ -559,7 +559,11 @@ class Attributor:
         right = self._window(text, raw, lo, rb)  # not needed by the answers above
         lchars = left.chars(la, lb_)
         left_ok = len(lchars) >= 2 and lchars not in self.stop_words
-        left_weak = not left_ok or lchars in self.verbs or len(lchars) <= 2 \
+        # 提供逾7亿元的经常资助: an action verb before the figure takes what follows as object
+        left_action = lb_ > la and (left.words[lb_ - 1] in self.object_verbs or (
+            self.tok.tag(left.words[lb_ - 1]).startswith("v")
+            and left.words[lb_ - 1] not in self.predicates))
+        left_weak = not left_ok or lchars in self.verbs or len(lchars) <= 2 or left_action \
             or left.norm.endswith(_INTRODUCERS) \
             or (la < lb_ and left.words[la] in self.per_words)
         phrase: tuple[_Phrase, int, int] | None = None
@@ -583,6 +587,11 @@ class Attributor:
                 use_right = True
             elif q.kind == "count" and right_ok:
                 use_right = not (copula and left_ok)
+            elif q.kind == "money" and right_ok and left_action \
+                    and len(right.chars(ra, rb2)) <= 8 and not any(
+                        w in self.verbs or w in self.predicates
+                        for w in right.words[ra:rb2]):
+                use_right = True  # 涉及约710亿元开支, 增拨4亿元经常资助: the object
             else:
                 use_right = right_ok and not left_ok
             if use_right:
@@ -709,6 +718,8 @@ class Attributor:
         ends, `prev` that figure's modality when it is no baseline."""
         if role == "target" or _GOAL_AFTER.match(text, q.end, clause_end):
             return "target"
+        if role == "baseline":
+            return "actual"  # 由现时4万元增至4.5万元, 比上年同期31139万元: where it stands now
         if after > clause_start:
             cue = self._nearest_cue(_mask_quotes(text[after:q.start]))
             if cue:
