@@ -273,7 +273,12 @@ class Attributor:
             if mod.target_cues else None
         self.actual_re = compile_pattern("(?r)(?:" + "|".join(mod.actual_cues) + ")") \
             if mod.actual_cues else None
-        self.tok = tokenizer or _Tokenizer(rules.userdict, rules.jieba_base)
+        # The predicates are words to the tokenizer too, so that no cut splits one
+        # (扩至 is not 扩|至, 高达 not 已高|达).
+        known = {line.split()[0] for line in rules.userdict if line.split()}
+        words = [*rules.userdict, *(f"{w} 20000 v" for w in ind.predicates
+                                    if len(w) > 1 and w not in known)]
+        self.tok = tokenizer or _Tokenizer(words, rules.jieba_base)
         self.noun = ""  # the noun of the last indicator() answer (see there)
         self._approx_before = WordList(rules.approx_before)
         self._approx_after = WordList(rules.approx_after)
@@ -339,6 +344,7 @@ class Attributor:
                 i = k + 1
         k = i
         while k < j and w[k] not in self.verbs and w[k] != "的" and \
+                (k == i or w[k] not in self.predicates) and \
                 (k == i or w[k] not in self.conjunctions):
             k += 1
         return self._strip(p, i, k)
@@ -461,6 +467,14 @@ class Attributor:
             lb = hi  # 属第二层级的学生、45间: what stands before the joiner is the last item's
         left = self._window(text, raw, lb, hi)
         la, lb_ = self._strip(left, 0, len(left.words))
+        for k in range(lb_ - 1, la - 1, -1):
+            # 收入从2021年的46503元: the start of a change and its time are no part of it
+            if left.words[k] in ("由", "从"):
+                if all(not _named(w) or w in self.adverbials or self.tok.tag(w) == "t"
+                       or w in ("年", "年底", "年末", "年初", "的")
+                       for w in left.words[k + 1:lb_]):
+                    la, lb_ = self._strip(left, la, k)
+                break
         for k in range(lb_ - 1, la, -1):
             if left.words[k - 1] in self.object_verbs:  # 录得盈余: the object names it
                 la = k
@@ -583,7 +597,7 @@ class Attributor:
             copula = bool(left.words) and left.words[-1] in self.copulas
             if q.kind == "measure" and right_ok and not right.norm.startswith("的"):
                 use_right = True  # 400米标准跑道, 2-3岁托班
-            elif q.unit in self.right_units and right_ok:
+            elif self.rules.normalize(q.unit) in self.right_units and right_ok:
                 use_right = True
             elif q.kind == "count" and right_ok:
                 use_right = not (copula and left_ok)
