@@ -72,15 +72,21 @@ def test_lists_with_fenbie(text, expected):
 @pytest.mark.parametrize("text,expected", [
     ("粮食总产量达到512亿斤，居全国第6位。", [
         ("512亿斤", "粮食总产量", "value", "actual"),
-        ("第6位", "粮食总产量", "value", "actual")]),
-    ("全市工业增加值增幅位居全省第三。", [("第三", "工业增加值", "value", "actual")]),
+        ("第6位", "粮食总产量", "rank", "actual")]),
+    ("全市工业增加值增幅位居全省第三。", [("第三", "工业增加值", "rank", "actual")]),
     ("省属企业营收和利润分别居全国第5、第6位。", [
-        ("第5", "省属企业营收", "value", "actual"), ("第6位", "利润", "value", "actual")]),
+        ("第5", "省属企业营收", "rank", "actual"), ("第6位", "利润", "rank", "actual")]),
+    ("吉林化纤碳纤维量质齐升，产销量均跃升至全球第1位。", [("第1位", "产销量", "rank", "actual")]),
+    ("GDP排名全省第三。", [("第三", "GDP排名", "rank", "actual")]),
 ])
 def test_ranks(text, expected):
     assert figures(text) == expected
     assert {m.kind.value for m in reportmine.parse_text(text).metrics
             if m.text.startswith("第")} == {"rank"}
+
+
+def test_ordinals_that_are_names_are_no_figures():
+    assert figures("我市入选第二批国家试点，举办第十届运动会。") == []
 
 
 def test_rank_value_is_the_place():

@@ -479,7 +479,14 @@ class Attributor:
             if left.words[k - 1] in self.object_verbs:  # 录得盈余: the object names it
                 la = k
                 break
-        pk, has_pred = self._predicate(left, la, len(left.words)) if la < lb_ else (lb_, False)
+        end = len(left.words)
+        if q.kind == "rank":
+            # 跃升至全球|第1位: the scope of a ranking is no part of what is ranked
+            while lb_ > la and (left.words[lb_ - 1] in self.rank_scopes
+                                or left.words[lb_ - 1] in ("前列", "前", "第")):
+                lb_ -= 1
+            end = lb_
+        pk, has_pred = self._predicate(left, la, end) if la < lb_ else (lb_, False)
         if q.kind == "rank":
             m = _QUOTED.search(text, clause_start, q.start)
             if m is not None:

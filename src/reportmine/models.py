@@ -42,6 +42,7 @@ class Role(StrEnum):
     SHARE = "share"
     COMPLETION = "completion"
     TARGET = "target"
+    RANK = "rank"  # a place in a ranking (居全国第7位), of kind rank
     OTHER = "other"
 
 

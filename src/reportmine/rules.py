@@ -481,7 +481,8 @@ class IndicatorsFile(_Strict):
 
 
 class RoleRule(_Strict):
-    role: Literal["baseline", "change", "growth", "share", "completion", "target", "other"]
+    role: Literal["baseline", "change", "growth", "share", "completion", "target", "rank",
+                  "other"]
     kinds: list[Kind] = []
     before: str = ""
     after: str = ""
