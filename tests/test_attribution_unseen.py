@@ -16,22 +16,24 @@ def figures(text):
             for m in reportmine.parse_text(text).metrics]
 
 
-# -- the subject of the predicate, never the verb ---------------------------------------
+# -- the subject of the predicate, never the verb alone --------------------------------
+# A growth or a change is named by what changed and its verb (社会消费品零售总额增长): the
+# annotation guide names it by the word (增长), an analyst by the thing; both are in it.
 @pytest.mark.parametrize("text,expected", [
     ("全市一般公共预算收入第三季度直接飙升至290亿元。", [
         ("290亿元", "一般公共预算收入", "value", "actual")]),
     ("优化投资结构，民间投资占比41%、提高1.3个百分点。", [
         ("41%", "民间投资占比", "share", "actual"),
-        ("1.3个百分点", "民间投资占比", "change", "actual")]),
+        ("1.3个百分点", "民间投资占比提高", "change", "actual")]),
     ("社会消费品零售总额增长4.2%。", [
-        ("4.2%", "社会消费品零售总额", "growth", "actual")]),
+        ("4.2%", "社会消费品零售总额增长", "growth", "actual")]),
     ("规上工业增加值增幅高于全国1.2个百分点。", [
-        ("1.2个百分点", "规上工业增加值", "change", "actual")]),
+        ("1.2个百分点", "规上工业增加值增幅高于全国", "change", "actual")]),
     ("农业总产值达到2140.5亿元、增长3.6%。", [
         ("2140.5亿元", "农业总产值", "value", "actual"),
-        ("3.6%", "农业总产值", "growth", "actual")]),
+        ("3.6%", "农业总产值增长", "growth", "actual")]),
     ("2025年全省旅游总收入比上年增长12.8%。", [
-        ("12.8%", "旅游总收入", "growth", "actual")]),
+        ("12.8%", "旅游总收入比上年增长", "growth", "actual")]),
     ("高技术产业投资比重提升至18.5%。", [
         ("18.5%", "高技术产业投资比重", "share", "actual")]),
     ("“星火一号”卫星星座增至64颗。", [
@@ -44,9 +46,9 @@ def test_subject_of_the_predicate(text, expected):
 # -- lists: items and figures paired by position --------------------------------------
 @pytest.mark.parametrize("text,expected", [
     ("全年家用电器、汽车、新能源汽车零售额分别增长21.4%、8.2%、30.6%。", [
-        ("21.4%", "家用电器零售额", "growth", "actual"),
-        ("8.2%", "汽车零售额", "growth", "actual"),
-        ("30.6%", "新能源汽车零售额", "growth", "actual")]),
+        ("21.4%", "家用电器零售额增长", "growth", "actual"),
+        ("8.2%", "汽车零售额增长", "growth", "actual"),
+        ("30.6%", "新能源汽车零售额增长", "growth", "actual")]),
     ("每千人床位数、执业医师数分别增至7.83张、3.4人。", [
         ("7.83张", "每千人床位数", "value", "actual"),
         ("3.4人", "执业医师数", "value", "actual")]),
@@ -54,15 +56,15 @@ def test_subject_of_the_predicate(text, expected):
         ("45所", "小学", "value", "actual"), ("12所", "初中", "value", "actual"),
         ("3所", "高中", "value", "actual")]),
     ("纺织、建材、化工等行业增加值分别增长6.1%、4.4%、9.9%。", [
-        ("6.1%", "纺织行业增加值", "growth", "actual"),
-        ("4.4%", "建材行业增加值", "growth", "actual"),
-        ("9.9%", "化工行业增加值", "growth", "actual")]),
+        ("6.1%", "纺织行业增加值增长", "growth", "actual"),
+        ("4.4%", "建材行业增加值增长", "growth", "actual"),
+        ("9.9%", "化工行业增加值增长", "growth", "actual")]),
     ("市属企业营业收入和利润分别增长7%和12.5%。", [
-        ("7%", "市属企业营业收入", "growth", "actual"),
-        ("12.5%", "利润", "growth", "actual")]),
+        ("7%", "市属企业营业收入增长", "growth", "actual"),
+        ("12.5%", "利润增长", "growth", "actual")]),
     # more items than figures: no guessing, the head they share
     ("家电、汽车、家具零售额分别增长9%、11%。", [
-        ("9%", "零售额", "growth", "actual"), ("11%", "零售额", "growth", "actual")]),
+        ("9%", "零售额增长", "growth", "actual"), ("11%", "零售额增长", "growth", "actual")]),
 ])
 def test_lists_with_fenbie(text, expected):
     assert figures(text) == expected
@@ -105,11 +107,11 @@ def test_ordinals_that_are_names_stay_rejected(text):
 @pytest.mark.parametrize("text,expected", [
     ("在2027年3月底，財政儲備預計為9357億元。", [
         ("9357億元", "財政儲備", "value", "target")]),
-    ("外貿總額按年上升6.2%。", [("6.2%", "外貿總額", "growth", "actual")]),
+    ("外貿總額按年上升6.2%。", [("6.2%", "外貿總額按年上升", "growth", "actual")]),
     ("政府本年度錄得盈餘312億元。", [("312億元", "盈餘", "value", "actual")]),
     ("建議向每名長者發放3000元。", [("3000元", "建議向每名長者發放", "value", "target")]),
     ("預算2026/27年度總開支：8120億元", [("8120億元", "總開支", "value", "target")]),
-    ("醫院管理局經常撥款增7%。", [("7%", "醫院管理局經常撥款", "growth", "actual")]),
+    ("醫院管理局經常撥款增7%。", [("7%", "醫院管理局經常撥款增", "growth", "actual")]),
 ])
 def test_traditional_sentences(text, expected):
     assert figures(text) == expected

@@ -438,6 +438,27 @@ class Attributor:
         return i < len(p.words) and p.words[i] in self.predicates \
             and p.words[i].endswith(("至", "到"))
 
+    def predicate_tail(self, text: str, raw: str, q: Quantity, lb: int) -> str:
+        """The predicate just before a figure, as written: 增长, 同比增长, 比上年增长,
+        高于全国, 提高 (without 分别, 均 and the like before it)."""
+        hi = q.start - len(self._approx_before.before(text, q.start, lb))
+        left = self._window(text, raw, lb, hi)
+        n = len(left.words)
+        while n > 0 and left.words[n - 1] in ("了", "的", "为", "达", "达到"):
+            n -= 1  # (增长了, 增幅为: the verb itself names it)
+        k, found = self._predicate(left, 0, n)
+        if not found:
+            return ""
+        while k < n and left.words[k] not in self.predicates \
+                and left.words[k] not in self.comparisons:
+            k += 1
+        return _EDGE_JUNK.sub("", left.raw_chars(k, n)) if k < n else ""
+
+    def _compared(self, p: _Phrase, i: int, j: int) -> bool:
+        """Words [i, j) are a comparison and its object only: 高出全国平均水平, 高于序时进度."""
+        return i < j and p.words[i] in self.comparisons and p.words[i] not in self.adverbials \
+            and len(p.chars(i, j)) <= _MAX_INDICATOR
+
     def _subjectless(self, p: _Phrase, i: int, j: int) -> bool:
         """Words [i, j) hold a verb and no noun: 同比增长, 按年增, 相较去年提升了, 增幅."""
         return i < j and all(
@@ -506,12 +527,14 @@ class Attributor:
         if q.kind == "percent":
             # 民间投资占比34%, 占中小学校比例的55%, 占比达到87.5%, 占上年总支出…的88.41%
             words = left.words
-            share = next((k for k in range(lb_ - 1, la - 1, -1) if words[k] in ("占", "占比")
-                          and (words[k] == "占" or k < lb_ - 1)), -1)
+            # (相当于本地生产总值37%: a share of it)
+            share = next((k for k in range(lb_ - 1, la - 1, -1)
+                          if words[k] in ("占", "占比", "相当于")
+                          and (words[k] != "占比" or k < lb_ - 1)), -1)
             if share >= 0 or "占" in text[clause_start:lb]:
                 whole = left.chars(share + 1, len(words)) if share >= 0 else ""
                 word = next((x for x in self.share_words if x in whole),
-                            words[share] if share >= 0 and words[share] != "占" else "占比")
+                            words[share] if share >= 0 and words[share] == "占比" else "占比")
                 sa, sb = self._subject(left, la, share) if share > la else (0, 0)
                 part = self._clean(left.raw_chars(sa, sb)) if sb > sa else ""
                 if not part and sentence is not None and (share <= la or self._subjectless(
@@ -532,15 +555,11 @@ class Attributor:
                     return out if out.endswith(word) else word
         if role in ("growth", "change") and sentence is not None \
                 and (q.kind in ("percent", "pp") or not _HAN.search(text, lo, rb)) \
-                and self._subjectless(left, la, lb_) \
-                and not any(w in self.comparisons and w not in self.adverbials
-                            for w in left.words[la:lb_]):
-            verb = self._clean(left.raw_chars(la, lb_))
+                and (self._subjectless(left, la, lb_) or self._compared(left, la, lb_)):
             noun = topic()
-            if noun and verb:
+            if noun:
                 self.noun = noun
-                # (民间投资占比34%、提高1.3个百分点: the predicate is the figure's own)
-                return noun if joined else noun + verb
+                return noun  # (attribute() adds the predicate: 旅客发送量同比增长)
         if role not in ("growth", "change", "share") and q.kind != "percent" and (
                 la >= lb_ or all(w in self.predicates or self._is_adverbial(w)
                                  for w in left.words[la:])) \
@@ -697,7 +716,7 @@ class Attributor:
             raws[-1] = left.raw_chars(la_, e)
             if not raws[-1]:
                 raws.pop()
-        elif lb2 - la_ >= 2:
+        elif lb2 - la_ >= 2 and len(w[la_]) >= 2:
             # the last item is a modifier like the other items and the head they share:
             # 部级|创新平台, 食用菌|全产业链产值, 新能源汽车|零售额
             head = left.raw_chars(la_ + 1, lb2)
@@ -800,6 +819,7 @@ class Attributor:
             else ""
         listed: dict[int, str] = {}
         first_role: dict[int, str] = {}
+        verbs: dict[int, str] = {}
         for k, q in enumerate(quantities):
             if runs[k] == k and k + 1 < len(quantities) and runs[k + 1] == k:
                 n = sum(1 for r in runs if r == k)
@@ -822,6 +842,9 @@ class Attributor:
             joined = bool(prev) and prev_end > clause_start \
                 and text[prev_end:q.start].lstrip(" ")[:1] in ("、", "和", "及", "与", "并")
             role = self.role(text, q, s, clause_end)
+            # 分别增长7.5%、11.5%: the figures of a list share the role of the first
+            if runs[k] != k and quantities[runs[k]].kind == q.kind and role == "value":
+                role = first_role.get(runs[k], role)
             if sentence.start != s:
                 sentence = _Sentence(s)
             indicator = listed.get(k) or self.indicator(text, raw, q, lb, rb, clause_start,
@@ -829,9 +852,15 @@ class Attributor:
             if role != "baseline":  # (比上年同期31139万元 is no topic)
                 sentence.add(q, (self.noun if k not in listed else "") or indicator)
             prev_sentence, prev_indicator = s, indicator
-            # 分别增长7.5%、11.5%: the figures of a list share the role of the first
-            if runs[k] != k and quantities[runs[k]].kind == q.kind and role == "value":
-                role = first_role.get(runs[k], role)
+            if role in ("growth", "change"):
+                # A growth or change is named by what changed and the verb, as 社会消费品
+                # 零售总额增长: the verb alone (增长) or the noun alone would lose half of it.
+                verb = self.predicate_tail(text, raw, q, lb) if runs[k] == k \
+                    else verbs.get(runs[k], "")  # (分别增长7.5%、11.5%: the first's verb)
+                verbs[k] = verb
+                if verb and not self.rules.normalize(indicator).endswith(
+                        self.rules.normalize(verb)):
+                    indicator += verb
             first_role[k] = role
             same_clause = prev_end > clause_start and k > 0
             modality = self.modality(
