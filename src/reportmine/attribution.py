@@ -567,9 +567,11 @@ class Attributor:
             # 由现时4万元增至4.5万元, 盈余：928亿元: a clause without a subject is about
             # the topic before it (the figure before it, or the clause before its own)
             right = self._window(text, raw, lo, rb)
+            # (a figure that opens its clause, $12亿建基因组中心, is about what follows)
             if not (right.words and right.words[0] == "的") and not (
-                    q.kind in ("count", "measure") and len(right.norm) >= 2
-                    and not right.norm.startswith(_LIST_JOINERS)):
+                    (q.kind in ("count", "measure") or la >= lb_) and len(right.norm) >= 2
+                    and not right.norm.startswith(_LIST_JOINERS)
+                    and not self._links(right, 0)):
                 topic = prev or self._clause_topic(text, raw, sentence_start, clause_start)
                 if topic:
                     return topic
@@ -598,7 +600,7 @@ class Attributor:
             return prev  # 每次不少于一周: the figure before it says what
         right = self._window(text, raw, lo, rb)  # not needed by the answers above
         lchars = left.chars(la, lb_)
-        left_ok = len(lchars) >= 2 and lchars not in self.stop_words
+        left_ok = len(lchars) >= 2 and _named(lchars) and lchars not in self.stop_words
         # 提供逾7亿元的经常资助: an action verb before the figure takes what follows as object
         left_action = lb_ > la and (left.words[lb_ - 1] in self.object_verbs or (
             self.tok.tag(left.words[lb_ - 1]).startswith("v")
@@ -665,6 +667,7 @@ class Attributor:
         for k in range(1, len(quantities)):
             a, b = quantities[k - 1], quantities[k]
             gap = text[a.end:b.start].strip(" ")
+            gap = gap[len(self._approx_after.at(gap, 0)):].lstrip(" ")  # 7%左右和8%左右
             if not gap or len(gap) > 4:
                 continue
             j = next((x for x in self.list_joiners if gap.startswith(x)), "")
