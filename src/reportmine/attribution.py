@@ -254,6 +254,7 @@ class Attributor:
         self.stop_words = frozenset(ind.stop_words)
         self.verbs = frozenset(ind.verbs)
         self.generic_nouns = frozenset(ind.generic_nouns)
+        self.generic_heads = frozenset(ind.generic_heads)
         self.conjunctions = frozenset(ind.conjunctions)
         self.copulas = tuple(ind.copulas)
         self.per_words = frozenset(ind.per_words)
@@ -342,6 +343,9 @@ class Attributor:
                       or len(p.chars(i, k)) > 12), -1)
             if k >= 0 and w[k] == "的" and k + 1 < j:
                 i = k + 1
+                # 患有抑郁症的老妇|涉嫌…: the noun ends at the next verb
+                k = next((k for k in range(i + 1, j) if self.tok.tag(w[k]) == "v"), j)
+                return self._strip(p, i, k)
         k = i
         while k < j and w[k] not in self.verbs and w[k] != "的" and \
                 (k == i or w[k] not in self.predicates) and \
@@ -592,6 +596,10 @@ class Attributor:
                 if k >= 0 and len(left.chars(sa, k + 1)) <= _MAX_INDICATOR:
                     sb = k + 1
             out = self._clean(left.raw_chars(sa, sb)) if sb > sa else ""
+            if out and left.chars(sa, sb) in self.generic_heads:
+                # 获发放学习支援津贴，总额达5.39亿元: what the clause before spoke of
+                out = (self._clause_topic(text, raw, sentence_start, clause_start)
+                       or topic()) + out
             if out and out not in self.stop_words:
                 return out
             if prev and (joined or q.kind == "rank"):
@@ -605,7 +613,9 @@ class Attributor:
         left_action = lb_ > la and (left.words[lb_ - 1] in self.object_verbs or (
             self.tok.tag(left.words[lb_ - 1]).startswith("v")
             and left.words[lb_ - 1] not in self.predicates))
+        sa_, sb_ = self._subject(left, la, lb_) if la < lb_ else (0, 0)
         left_weak = not left_ok or lchars in self.verbs or len(lchars) <= 2 or left_action \
+            or sb_ <= sa_ \
             or left.norm.endswith(_INTRODUCERS) \
             or (la < lb_ and left.words[la] in self.per_words)
         phrase: tuple[_Phrase, int, int] | None = None
@@ -623,13 +633,16 @@ class Attributor:
                 and not text.startswith(("(", "["), q.end)
             # (a word of its own: 规模|为 is a copula, 分为 is not)
             copula = bool(left.words) and left.words[-1] in self.copulas
-            if q.kind == "measure" and right_ok and not right.norm.startswith("的"):
+            if q.kind == "measure" and right_ok and not right.norm.startswith("的") \
+                    and not self.tok.tag(right.words[ra]).startswith("v"):
                 use_right = True  # 400米标准跑道, 2-3岁托班
             elif self.rules.normalize(q.unit) in self.right_units and right_ok:
                 use_right = True
             elif q.kind == "count" and right_ok:
                 use_right = not (copula and left_ok)
-            elif q.kind == "money" and right_ok and left_action \
+            elif (q.kind == "money" or (q.kind == "percent" and lb_ > la
+                                        and left.words[lb_ - 1] in self.object_verbs)) \
+                    and right_ok and left_action \
                     and len(right.chars(ra, rb2)) <= 8 and not any(
                         w in self.verbs or w in self.predicates
                         for w in right.words[ra:rb2]):

@@ -462,6 +462,7 @@ class IndicatorsFile(_Strict):
     stop_words: list[str] = []
     verbs: list[str] = []
     generic_nouns: list[str] = []
+    generic_heads: list[str] = []
     conjunctions: list[str] = []
     copulas: list[str] = []
     per_words: list[str] = []
