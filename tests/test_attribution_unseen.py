@@ -150,3 +150,69 @@ def test_tags_come_from_the_dictionary():
 
     tok = Attributor(default_rules()).tok
     assert tok.tag("增长") == "v" and tok.tag("分别") == "d" and tok.tag("零售额") == "n"
+
+
+# -- what the sentence spoke of, and what a measure word counts --------------------------
+@pytest.mark.parametrize("text,expected", [
+    # a growth or a share whose clause names nothing is about the figure before it
+    ("全年港口货物吞吐量完成5.6亿吨，同比增长4.1%。", [
+        ("5.6亿吨", "港口货物吞吐量", "value", "actual"),
+        ("4.1%", "港口货物吞吐量同比增长", "growth", "actual")]),
+    ("全市研发经费支出达到320亿元，占地区生产总值2.8%。", [
+        ("320亿元", "研发经费支出", "value", "actual"),
+        ("2.8%", "研发经费支出占比", "share", "actual")]),
+    ("外匯儲備預計為4200億元，相當於本地生產總值15%。", [
+        ("4200億元", "外匯儲備", "value", "target"),
+        ("15%", "外匯儲備占比", "share", "target")]),
+    ("本年度非經常開支預算為520億元，按年增12億元，佔政府總開支9%。", [
+        ("520億元", "本年度非經常開支預算", "value", "target"),
+        ("12億元", "本年度非經常開支預算按年增", "change", "target"),
+        ("9%", "本年度非經常開支預算占比", "share", "target")]),
+    # a count without a noun counts what the count before it did; its bracket, a share
+    ("全區共有中學48間，其中32間（66.7%）開辦職業課程。", [
+        ("48間", "中學", "value", "actual"), ("32間", "中學", "value", "actual"),
+        ("66.7%", "中學占比", "share", "actual")]),
+    ("全区有小学36所，当中12所（33.3%）为寄宿制学校。", [
+        ("36所", "小学", "value", "actual"), ("12所", "小学", "value", "actual"),
+        ("33.3%", "小学占比", "share", "actual")]),
+    # the noun after a short attribute and 的; the object of an action verb
+    ("全港有逾3000名患有罕見病的兒童。", [("3000名", "兒童", "value", "actual")]),
+    ("新一輪檢測涉及約18億元開支。", [("18億元", "開支", "value", "actual")]),
+    # a total without its name takes the clause before
+    ("今年共有210間學校獲發放津貼，總額達3.2億元。", [
+        ("210間", "學校獲發放津貼", "value", "actual"),
+        ("3.2億元", "發放津貼總額", "value", "actual")]),
+    # a headline's phrases are parted by spaces; a figure opening one is about what follows
+    ("### 預留$80億基建基金　$6億建數據中心", [
+        ("$80億", "基建基金", "value", "actual"), ("$6億", "建數據中心", "value", "actual")]),
+    ("居民消费价格涨幅3%左右。", [("3%", "居民消费价格涨幅", "growth", "actual")]),
+    ("工业用电量和居民用电量分别增长6.5%左右和3.2%左右。", [
+        ("6.5%", "工业用电量增长", "growth", "actual"),
+        ("3.2%", "居民用电量增长", "growth", "actual")]),
+])
+def test_topic_and_counted_nouns(text, expected):
+    assert figures(text) == expected
+
+
+# -- baselines and the modality of a clause's own cues ----------------------------------
+@pytest.mark.parametrize("text,expected", [
+    ("人均可支配收入从2020年的31000元和15000元分别提高到38000元和19000元。", [
+        ("31000元", "人均可支配收入", "baseline", "actual"),
+        ("15000元", "人均可支配收入", "baseline", "actual"),
+        ("38000元", "人均可支配收入", "value", "actual"),
+        ("19000元", "人均可支配收入", "value", "actual")]),
+    # the start of a change is where things stand, even in a plan's sentence
+    ("建议将长者医疗券的受惠年龄由70岁降至65岁。", [
+        ("70岁", "长者医疗券的受惠年龄", "baseline", "actual"),
+        ("65岁", "长者医疗券的受惠年龄", "value", "target")]),
+    # 计划 naming a scheme is no plan; 上星期, 早前 speak of the past
+    ("上星期完成的清潔計劃，總開支為260萬元。", [("260萬元", "總開支", "value", "actual")]),
+    ("早前当局调整了起薪点，统一增加一个增薪点。", [
+        ("一个", "增薪点增加", "change", "actual")]),
+    ("政府計劃預留30億元。", [("30億元", "政府計劃預留", "value", "target")]),
+    ("預計2027/28年將錄得58億元的綜合盈餘。", [("58億元", "綜合盈餘", "value", "target")]),
+    # 至少 and 最多 qualify a figure; they are no change
+    ("提供最多5億元資助。", [("5億元", "資助", "value", "actual")]),
+])
+def test_baselines_and_cues(text, expected):
+    assert figures(text) == expected

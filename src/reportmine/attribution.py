@@ -767,11 +767,13 @@ class Attributor:
 
     # -- modality, role, period -------------------------------------------------------
     def modality(self, text: str, q: Quantity, s: int, clause_start: int, clause_end: int,
-                 part: str, role: str, after: int = -1, prev: str = "") -> str:
+                 part: str, role: str, after: int = -1, prev: str = "",
+                 baseline_at: int = -1) -> str:
         """target or actual: the figure's clause first (from the figure before it in the
         clause: 由现时4万元增至4.5万元), then the report part, then the nearest cue in
         the rest of the sentence. `after` is where the figure before it in the clause
-        ends, `prev` that figure's modality when it is no baseline."""
+        ends, `prev` that figure's modality when it is no baseline, `baseline_at` where
+        it starts when it is one."""
         if role == "target" or _GOAL_AFTER.match(text, q.end, clause_end):
             return "target"
         if role == "baseline":
@@ -782,6 +784,13 @@ class Attributor:
                 return cue
             if prev:
                 return prev
+            if baseline_at > clause_start:
+                # 建议将…由70岁降至65岁: the clause's cue before 由 is the new figure's
+                head = text[clause_start:baseline_at]
+                cut = max(head.rfind("由"), head.rfind("从"))
+                cue = self._nearest_cue(_mask_quotes(head[:cut] if cut >= 0 else head))
+                if cue:
+                    return cue
         else:  # (after a baseline the clause before it speaks of the old figure)
             cue = self._nearest_cue(_mask_quotes(text[clause_start:q.start]))
             if cue:
@@ -828,7 +837,7 @@ class Attributor:
         prev_sentence, prev_indicator = -1, ""
         sentence = _Sentence(-1)
         runs = self._runs(text, quantities)
-        prev_modality, prev_role = "", ""
+        prev_modality, prev_role, prev_start = "", "", -1
         # a budget's title makes the whole of it a plan where no heading says otherwise
         head = _mask_quotes(text[:_TITLE_REACH])
         doc_part = "plan-doc" if any(w in head for w in self.rules.modality.plan_titles) \
@@ -882,8 +891,9 @@ class Attributor:
             modality = self.modality(
                 text, q, s, clause_start, clause_end, parts[k] or doc_part, role,
                 prev_end if same_clause else -1,
-                prev_modality if same_clause and prev_role not in ("baseline", "target") else "")
-            prev_modality, prev_role = modality, role
+                prev_modality if same_clause and prev_role not in ("baseline", "target") else "",
+                prev_start if same_clause and prev_role == "baseline" else -1)
+            prev_modality, prev_role, prev_start = modality, role, q.start
             period = self.period(text, s, q, fallback_periods[k])
             subject = self.subject(text, raw, q, clause_start)
             out.append(Attribution(indicator, modality, role, period, subject, s, e))
