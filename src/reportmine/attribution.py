@@ -77,9 +77,12 @@ class _Sentence:
     def __init__(self, start: int) -> None:
         self.start = start
         self.figures: list[tuple[int, str, str, str]] = []  # end, noun, kind, unit
+        self.baseline_end = -1  # where the last baseline figure ends
 
-    def add(self, q: Quantity, noun: str) -> None:
+    def add(self, q: Quantity, noun: str, role: str) -> None:
         self.figures.append((q.end, noun, q.kind, q.unit))
+        if role == "baseline":
+            self.baseline_end = q.end
 
     def noun_before(self, offset: int) -> str:
         """The noun of the last figure that ends at or before offset."""
@@ -255,6 +258,7 @@ class Attributor:
         self.verbs = frozenset(ind.verbs)
         self.generic_nouns = frozenset(ind.generic_nouns)
         self.generic_heads = frozenset(ind.generic_heads)
+        self._comparison_starts = tuple(ind.comparisons) + ("与", "从", "由")
         self.conjunctions = frozenset(ind.conjunctions)
         self.copulas = tuple(ind.copulas)
         self.per_words = frozenset(ind.per_words)
@@ -277,8 +281,8 @@ class Attributor:
         # The predicates are words to the tokenizer too, so that no cut splits one
         # (扩至 is not 扩|至, 高达 not 已高|达).
         known = {line.split()[0] for line in rules.userdict if line.split()}
-        words = [*rules.userdict, *(f"{w} 20000 v" for w in ind.predicates
-                                    if len(w) > 1 and w not in known)]
+        words = [*rules.userdict, *(f"{w} 20000 v" for w in dict.fromkeys(
+            [*ind.predicates, *ind.comparisons]) if len(w) > 1 and w not in known)]
         self.tok = tokenizer or _Tokenizer(words, rules.jieba_base)
         self.noun = ""  # the noun of the last indicator() answer (see there)
         self._approx_before = WordList(rules.approx_before)
@@ -467,7 +471,7 @@ class Attributor:
         """Words [i, j) hold a verb and no noun: 同比增长, 按年增, 相较去年提升了, 增幅."""
         return i < j and all(
             w in self.predicates or w in self.comparisons or self._is_adverbial(w)
-            or self.tok.tag(w).startswith("v") for w in p.words[i:j])
+            for w in p.words[i:j])
 
     def indicator(self, text: str, raw: str, q: Quantity, lb: int, rb: int,
                   clause_start: int, prev: str, joined: bool = False, role: str = "value",
@@ -481,8 +485,10 @@ class Attributor:
         def topic() -> str:
             if sentence is None:
                 return ""
-            # 比重提升至55.7%、提高4.7个百分点: the figure joined to it
-            return sentence.noun_before(q.start if joined else clause_start) or \
+            # 比重提升至55.7%、提高4.7个百分点: the figure joined to it; 失业率较第一季的
+            # 4.2%增加2%: the baseline before it in its clause
+            near = joined or sentence.baseline_end > clause_start
+            return sentence.noun_before(q.start if near else clause_start) or \
                 self._clause_topic(text, raw, sentence_start, clause_start)
 
         # Qualifiers around the figure (不少于20%, 90%以上) are not part of what it measures.
@@ -519,7 +525,8 @@ class Attributor:
         if sentence is not None and (la >= lb_ or all(
                 w in self.predicates or self._is_adverbial(w) for w in left.words[la:lb_])):
             after = text[lo:rb].lstrip(" ")
-            if q.kind == "percent" and text[lb:hi].strip(" ") == "(" and after[:1] == ")":
+            if q.kind == "percent" and text[lb:hi].strip(" ") == "(" and after[:1] == ")" \
+                    and role == "share":
                 noun = sentence.noun_before(q.start)  # 有366间(52.9%): its share
                 if noun:
                     self.noun = noun
@@ -528,6 +535,12 @@ class Attributor:
                 noun = sentence.counted(q)  # 692间学校中，有366间(52.9%)有盈余
                 if noun:
                     return noun
+        if q.kind == "percent" and role == "value" and sentence is not None \
+                and text[lb:hi].rstrip(" ").endswith("(") and text[lo:rb].lstrip(" ")[:1] == ")":
+            # 失业率达5%，是自2003年第三季（5.5%）以来最高: the same rate at another time
+            noun = sentence.noun_before(q.start)
+            if noun:
+                return noun
         if q.kind == "percent":
             # 民间投资占比34%, 占中小学校比例的55%, 占比达到87.5%, 占上年总支出…的88.41%
             words = left.words
@@ -564,7 +577,19 @@ class Attributor:
             if noun:
                 self.noun = noun
                 return noun  # (attribute() adds the predicate: 旅客发送量同比增长)
-        if role not in ("growth", "change", "share") and q.kind != "percent" and (
+        if role == "baseline" and sentence is not None:
+            # 失业率…，也较去年同期的2.9%: the thing compared, and with what
+            k = la
+            while k < lb_ and left.words[k] in self.adverbials \
+                    and left.words[k] not in ("比", "较"):
+                k += 1
+            if k < lb_ and left.words[k].startswith(("比", "较")) \
+                    and len(left.chars(k, lb_)) <= _MAX_INDICATOR:
+                noun = topic()
+                if noun:
+                    self.noun = noun
+                    return noun + self._clean(left.raw_chars(k, lb_))
+        if role not in ("growth", "change", "share") and (
                 la >= lb_ or all(w in self.predicates or self._is_adverbial(w)
                                  for w in left.words[la:])) \
                 and not any(w in self.comparisons for w in left.words[la:]):
@@ -874,8 +899,10 @@ class Attributor:
                 sentence = _Sentence(s)
             indicator = listed.get(k) or self.indicator(text, raw, q, lb, rb, clause_start,
                                                         prev, joined, role, s, sentence)
-            if role != "baseline":  # (比上年同期31139万元 is no topic)
-                sentence.add(q, (self.noun if k not in listed else "") or indicator)
+            noun = (self.noun if k not in listed else "") or indicator
+            if role != "baseline" or not noun.startswith(self._comparison_starts):
+                # (比上年同期31139万元 is no topic; 第二季失业率较第一季的4.2% is)
+                sentence.add(q, noun, role)
             prev_sentence, prev_indicator = s, indicator
             if role in ("growth", "change"):
                 # A growth or change is named by what changed and the verb, as 社会消费品
