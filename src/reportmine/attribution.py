@@ -433,11 +433,13 @@ class Attributor:
         p = self._window(text, raw, m.end() if m else s, end)
         if not p.words:
             return ""
-        a = 0
+        a, v = 0, -1
         for k, w in enumerate(p.words):  # 增加傷殘受養人免稅額: the object of its verb
             if w in self.predicates or w in self.verbs:
-                a = k + 1
+                a, v = k + 1, k
         sa, sb = self._subject(p, a, len(p.words))
+        if sb <= sa and v > 0:
+            sa, sb = self._subject(p, 0, v)  # 服务总时数显著增加: the subject of its verb
         return self._clean(p.raw_chars(sa, sb)) if sb > sa else ""
 
     def _links(self, p: _Phrase, i: int) -> bool:
@@ -577,6 +579,12 @@ class Attributor:
             if noun:
                 self.noun = noun
                 return noun  # (attribute() adds the predicate: 旅客发送量同比增长)
+        if role == "baseline" and sentence is not None and la >= lb_ \
+                and text[lb:hi].rstrip(" ").endswith(("由", "从")):
+            noun = topic()  # 服务总时数显著增加，从111小时增至213小时
+            if noun:
+                self.noun = noun
+                return noun
         if role == "baseline" and sentence is not None:
             # 失业率…，也较去年同期的2.9%: the thing compared, and with what
             k = la
@@ -838,6 +846,14 @@ class Attributor:
         # The role rules look back across brackets (任务（44265万元）), not across clauses.
         before = text[max(s, q.start - _ROLE_WINDOW):q.start]
         after = text[q.end:clause_end]
+        role = self._first_role(q, before, after)
+        qualifier = self._approx_before.before(before, len(before))
+        if role == "value" and qualifier:
+            # 比前年少逾200宗: the verb stands before the qualifier
+            role = self._first_role(q, before[:len(before) - len(qualifier)], after)
+        return role
+
+    def _first_role(self, q: Quantity, before: str, after: str) -> str:
         for role, kinds, b, a in self.rules.roles:
             if kinds and q.kind not in kinds:
                 continue
