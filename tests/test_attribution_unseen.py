@@ -216,3 +216,27 @@ def test_topic_and_counted_nouns(text, expected):
 ])
 def test_baselines_and_cues(text, expected):
     assert figures(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("第一、第三产业增加值分别增长3.1%、5.1%。", [
+        ("3.1%", "第一产业增加值增长", "growth", "actual"),
+        ("5.1%", "第三产业增加值增长", "growth", "actual")]),
+    ("装备制造业、高技术制造业增加值分别增长17.7%、17.6%。", [
+        ("17.7%", "装备制造业增加值增长", "growth", "actual"),
+        ("17.6%", "高技术制造业增加值增长", "growth", "actual")]),
+    ("地方一般公共预算收入增长2.3%、支出首次超过7000亿元。", [
+        ("2.3%", "地方一般公共预算收入增长", "growth", "actual"),
+        ("7000亿元", "支出", "value", "actual")]),
+    ("當中有學位、副學位人士的失業率，分別為4.1%、5.6%。", [
+        ("4.1%", "失業率", "value", "actual"), ("5.6%", "失業率", "value", "actual")]),
+    ("今年第二季失業率較第一季的4.2%增加2%，也較去年同期的2.9%上升。", [
+        ("4.2%", "第二季失業率", "baseline", "actual"),
+        ("2%", "第二季失業率增加", "growth", "actual"),
+        ("2.9%", "第二季失業率較去年同期", "baseline", "actual")]),
+    ("去年檢控個案共560宗，比前年少逾200宗。", [
+        ("560宗", "檢控個案", "value", "actual"),
+        ("200宗", "檢控個案比前年少", "change", "actual")]),
+])
+def test_lists_comparisons_and_topics(text, expected):
+    assert figures(text) == expected

@@ -39,6 +39,7 @@ _LIST_JOINERS = ("、", "和", "及", "与", ",", "，")
 _INTRODUCERS = ("为期", "历时", "长达")  # 为期一周的专项督导: the noun comes after
 _GOAL_AFTER = compile_pattern(r"[^，。；,;]{0,6}(?:的)?(?:目标任务|目标|任务|方案|计划|规划)")
 _TITLE_REACH = 600  # characters at the start of a document that hold its title
+_ORDINAL = compile_pattern(r"第?[一二三四五六七八九十\d]{1,3}")
 _QUOTED = compile_pattern(r"“[^”\n]{0,30}”|《[^》\n]{0,60}》|「[^」\n]{0,30}」")
 
 
@@ -753,8 +754,9 @@ class Attributor:
             return None
         # the first item: its last words (之前 may stand a verb: 实施消费品…，限额以上…)
         a0, b0 = items[0]
-        a0, b0 = self._subject(left, a0, b0)
-        items[0] = (a0, b0)
+        sa, sb = self._subject(left, a0, b0)
+        if sb > sa:  # (第一、第三产业增加值: an ordinal is an item of its own)
+            items[0] = (sa, sb)
         raws = [self._clean(left.raw_chars(a, b)) or left.raw_chars(a, b) for a, b in items]
         # the shared head: after 等 in the last item, else its measure word, else its last word
         la_, lb2 = items[-1]
@@ -769,6 +771,11 @@ class Attributor:
             # the last item is a modifier like the other items and the head they share:
             # 部级|创新平台, 食用菌|全产业链产值, 新能源汽车|零售额
             head = left.raw_chars(la_ + 1, lb2)
+        last = left.raw_chars(la_, lb2)
+        m = _ORDINAL.match(self.rules.normalize(last))
+        if m and all(_ORDINAL.fullmatch(self.rules.normalize(r)) and r.startswith("第")
+                     for r in raws[:-1]):
+            head = last[m.end():]  # 第一、第三产业增加值: the items are the ordinals
         head = self._clean(head) or head
         if len(raws) != n:
             return [head] * n if len(head) >= 2 else None
@@ -777,7 +784,11 @@ class Attributor:
             norm = self.rules.normalize(item)
             if head and k < len(raws) - 1 and not norm.endswith(self.measure_heads) \
                     and not norm.endswith(self.rules.normalize(head)):
-                item += head
+                # 装备制造业 + 制造业增加值 → 装备制造业增加值: the words they share once
+                h = self.rules.normalize(head)
+                overlap = next((n for n in range(min(len(norm), len(h)), 0, -1)
+                                if norm.endswith(h[:n])), 0)
+                item += head[overlap:]
             elif head and k == len(raws) - 1 and "等" in w[la_:lb2]:
                 item += head
             out.append(item)
