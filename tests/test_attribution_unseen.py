@@ -240,3 +240,21 @@ def test_baselines_and_cues(text, expected):
 ])
 def test_lists_comparisons_and_topics(text, expected):
     assert figures(text) == expected
+
+
+# -- statistical bulletins -------------------------------------------------------------
+@pytest.mark.parametrize("text,expected", [
+    ("城镇居民人均可支配收入45210元，比上年增长5.1%；农村居民人均可支配收入21030元，增长7.2%。", [
+        ("45210元", "城镇居民人均可支配收入", "value", "actual"),
+        ("5.1%", "城镇居民人均可支配收入比上年增长", "growth", "actual"),
+        ("21030元", "农村居民人均可支配收入", "value", "actual"),
+        ("7.2%", "农村居民人均可支配收入增长", "growth", "actual")]),
+    ("年末全市户籍人口856.2万人，比上年末减少1.2万人。", [
+        ("856.2万人", "户籍人口", "value", "actual"),
+        ("1.2万人", "户籍人口比上年末减少", "change", "actual")]),
+    ("全年粮食总产量412.5万吨，比上年增产2.3%。", [
+        ("412.5万吨", "粮食总产量", "value", "actual"),
+        ("2.3%", "粮食总产量比上年增产", "growth", "actual")]),
+])
+def test_statistical_bulletin_sentences(text, expected):
+    assert figures(text) == expected

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 _YEAR = compile_pattern(
     r"(?r)((?:19|20)\d{2})\s*年(?:度)?(?:(上半年|下半年)|第?([一二三四1-4])季度)?")
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_MAX_INDICATOR = 10
+_MAX_INDICATOR = 12  # (城镇居民人均可支配收入 is 11)
+_LONG_ATTRIBUTE = 9  # a subject this long is cut after its last 的
 _ROLE_WINDOW = 24
 _MAX_SUBJECT = 40
 _QUOTE_CHARS = frozenset("“”\"'‘’《》「」『』")
@@ -283,7 +284,8 @@ class Attributor:
         # (扩至 is not 扩|至, 高达 not 已高|达).
         known = {line.split()[0] for line in rules.userdict if line.split()}
         words = [*rules.userdict, *(f"{w} 20000 v" for w in dict.fromkeys(
-            [*ind.predicates, *ind.comparisons]) if len(w) > 1 and w not in known)]
+            [*ind.predicates, *ind.comparisons]) if len(w) > 1 and w not in known),
+                 *(f"{w} 20000 r" for w in ind.per_words if len(w) > 1 and w not in known)]
         self.tok = tokenizer or _Tokenizer(words, rules.jieba_base)
         self.noun = ""  # the noun of the last indicator() answer (see there)
         self._approx_before = WordList(rules.approx_before)
@@ -323,6 +325,15 @@ class Attributor:
         while i < j and w[j - 1] in self.strip_suffix:
             j -= 1
         return i, j
+
+    def _lead(self, p: _Phrase, i: int, j: int) -> tuple[int, int]:
+        """Words [i, j) without the time words, per-words and function words that open
+        no indicator (年末全市户籍人口, 每学期深入中小学调研指导)."""
+        w = p.words
+        while i < j - 1 and (w[i] in self.strip_prefix or (len(w[i]) >= 2 and (
+                w[i] in self.adverbials or w[i] in self.per_words))):
+            i += 1
+        return self._strip(p, i, j)
 
     def _tail(self, p: _Phrase, i: int, j: int) -> tuple[int, int]:
         """The last words of [i, j) that fit the indicator length."""
@@ -416,9 +427,9 @@ class Attributor:
         if k > a and not all(self.tok.tag(x) in ("v", "vn") or x in self.list_joiners
                              for x in p.words[k:b]):
             a = k  # (not a list of actions: 配建、维修和改造)
-        a, b = self._tail(p, a, b)
+        a, b = self._strip(p, *self._tail(p, a, b))
         # cut after 的 rather than inside a long attribute (有进出口实绩的企业数量)
-        if len(p.chars(a, b)) >= _MAX_INDICATOR - 1:
+        if len(p.chars(a, b)) >= _LONG_ATTRIBUTE:
             for d in range(b - 1, a, -1):
                 if p.words[d] == "的" and len(p.chars(d + 1, b)) >= 2:
                     a = d + 1
@@ -693,7 +704,8 @@ class Attributor:
                     a, b = ra, rb2  # 12所学校开展暑期托管服务: keep what they did
                 phrase = (right, *self._tail(right, a, b))
             elif left_ok:
-                phrase = (left, *self._tail(left, la, lb_))
+                a, b = self._lead(left, *self._tail(left, la, lb_))
+                phrase = (left, a, b) if b > a else (left, *self._tail(left, la, lb_))
         if phrase is None:
             return prev
         ph, a, b = phrase
