@@ -87,3 +87,17 @@ def test_old_boolean_join_still_reads(patterns, tmp_path):
         encoding="utf-8")
     rule = load_rules(overlay, base=patterns).clean_rules[-1]
     assert (rule.name, rule.joiner) == ("glued-marker", "")
+
+
+def test_traditional_text_is_read_through_the_whole_character_table():
+    from reportmine.rules import default_rules
+
+    rules = default_rules()
+    # 學習支援津貼: characters of the long tail (OpenCC's table), in a long Traditional text
+    long_text = "審計署指出，學校獲發放學習支援津貼。" * 20
+    assert rules.normalize(long_text) == "审计署指出，学校获发放学习支援津贴。" * 20
+    assert len(rules.normalize(long_text)) == len(long_text)  # offsets never move
+    assert rules.normalize("學習支援津貼") == "学习支援津贴"   # a short string alike
+    # a Simplified text with no Traditional character keeps its characters as they are
+    simplified = "审计署指出，学校获发放学习支援津贴（２０２３年）。" * 20
+    assert rules.normalize(simplified) == "审计署指出，学校获发放学习支援津贴(2023年)。" * 20

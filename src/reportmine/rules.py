@@ -699,6 +699,7 @@ class Rules:
     source: tuple[str, ...]
     numerals: NumeralTable
     translate: dict[int, str]
+    translate_more: dict[int, str]      # the rest of the Traditional table (OpenCC)
     traditional_chars: frozenset[str]
     units: dict[str, UnitDef]            # unit word → definition (real and pseudo units)
     unit_max_len: int
@@ -734,7 +735,8 @@ class Rules:
     charmap: CharMap = field(init=False, repr=False)  # `translate`, applied fast
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "charmap", CharMap(self.translate))
+        object.__setattr__(self, "charmap", CharMap(
+            self.translate, self.translate_more, map(ord, self.traditional_chars)))
 
     def normalize(self, text: str) -> str:
         """The same text with one-to-one character replacements (offsets unchanged)."""
@@ -834,10 +836,11 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
     )
     charmap = get("charmap.toml", CharmapFile)
     translate = _fullwidth_table()
-    # the curated table wins over the generated one
-    trad_map = {**charmap.opencc, **charmap.traditional}
-    translate.update({ord(a): b for a, b in trad_map.items()})
-    traditional_chars = frozenset(a for a, b in trad_map.items() if a != b)
+    translate.update({ord(a): b for a, b in charmap.traditional.items()})
+    traditional_chars = frozenset(a for a, b in charmap.traditional.items() if a != b)
+    # the curated table wins over the generated one (see view.CharMap for why two)
+    translate_more = {ord(a): b for a, b in charmap.opencc.items()
+                      if ord(a) not in translate and a != b}
 
     units_file = get("units.toml", UnitsFile)
     rej = get("rejections.toml", RejectionsFile)
@@ -926,6 +929,7 @@ def load_rules(overlay: str | Path | None = None, base: str | Path | None = None
         source=tuple(str(p) for _, p in raw.values()),
         numerals=numerals,
         translate=translate,
+        translate_more=translate_more,
         traditional_chars=traditional_chars,
         units=units,
         unit_max_len=max(map(len, units)),

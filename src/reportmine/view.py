@@ -15,28 +15,52 @@ from operator import attrgetter
 from typing import Callable, Iterable, NamedTuple
 
 
+_SHORT = 256  # characters: below this a whole-table `translate` is the cheaper pass
+
+
 class CharMap:
     """One-to-one character replacements (offsets never move), applied fast.
 
-    `str.translate` with a dict looks every character up (about 140 ns each, most of
-    the cost of a view); a stdlib `re` class finds the few characters that change.
+    `str.translate` with a dict looks every character up (about 50-140 ns each, most of
+    the cost of a view); a stdlib `re` class finds the few characters that change, but
+    only while the class is short (a class of thousands of characters is scanned
+    character by character). So the common replacements (`table`: full-width forms and
+    the Traditional characters rules read) go by the class, and the long tail (`more`:
+    the rest of the Traditional table) by `translate`, and only over a text in which the
+    first pass met a Traditional character (`trad`).
     """
 
-    __slots__ = ("table", "_find")
+    __slots__ = ("table", "more", "_full", "_trad", "_find")
 
-    def __init__(self, table: dict[int, str]) -> None:
-        for k, v in table.items():
+    def __init__(self, table: dict[int, str], more: dict[int, str] | None = None,
+                 trad: Iterable[int] = ()) -> None:
+        more = {k: v for k, v in (more or {}).items() if k not in table}
+        for k, v in (*table.items(), *more.items()):
             if len(v) != 1:
                 raise ValueError(f"{chr(k)!r} → {v!r}: a replacement must be one character")
-        self.table = table
+        self.table, self.more = table, more
+        self._full = {**more, **table}
+        self._trad = frozenset(trad)
         self._find = re.compile(
             "[" + "".join(re.escape(chr(k)) for k in sorted(table)) + "]") if table else None
 
     def __call__(self, text: str) -> str:
+        if self.more and len(text) <= _SHORT:
+            return text.translate(self._full)
         if self._find is None:
             return text
-        table = self.table
-        return self._find.sub(lambda m: table[ord(m.group())], text)
+        table, trad = self.table, self._trad
+        traditional = False
+
+        def replace(m: re.Match[str]) -> str:
+            nonlocal traditional
+            k = ord(m.group())
+            if k in trad:
+                traditional = True
+            return table[k]
+
+        out = self._find.sub(replace, text)
+        return out.translate(self.more) if traditional and self.more else out
 
 
 class Cut(NamedTuple):
