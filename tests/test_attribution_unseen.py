@@ -206,7 +206,7 @@ def test_topic_and_counted_nouns(text, expected):
         ("70岁", "长者医疗券的受惠年龄", "baseline", "actual"),
         ("65岁", "长者医疗券的受惠年龄", "value", "target")]),
     # 计划 naming a scheme is no plan; 上星期, 早前 speak of the past
-    ("上星期完成的清潔計劃，總開支為260萬元。", [("260萬元", "總開支", "value", "actual")]),
+    ("上星期完成的清潔計劃，總開支為260萬元。", [("260萬元", "清潔總開支", "value", "actual")]),
     ("早前当局调整了起薪点，统一增加一个增薪点。", [
         ("一个", "增薪点增加", "change", "actual")]),
     ("政府計劃預留30億元。", [("30億元", "政府計劃預留", "value", "target")]),

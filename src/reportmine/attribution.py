@@ -710,6 +710,11 @@ class Attributor:
             return prev
         ph, a, b = phrase
         out = _EDGE_JUNK.sub("", ph.raw_chars(a, b))
+        if ph is left and ph.chars(a, b) in self.generic_heads:
+            # 校安工程稳步实施，总投入5000万元: the total of what the sentence spoke of
+            out = (topic() if joined else "") or \
+                self._clause_topic(text, raw, sentence_start, clause_start) or topic()
+            out += _EDGE_JUNK.sub("", ph.raw_chars(a, b))
         return out if len(out) >= 2 and _HAN.search(out) else prev
 
     @staticmethod
