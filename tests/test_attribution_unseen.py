@@ -258,3 +258,34 @@ def test_lists_comparisons_and_topics(text, expected):
 ])
 def test_statistical_bulletin_sentences(text, expected):
     assert figures(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # 当中/其余 reach back to what the count before them counted, even a sentence before
+    ("《規例》訂明360種除害劑的最高殘餘限量，當中212種適用於穀類製品。"
+     "中心只對當中105種進行測試，其餘107種未進行測試。", [
+        ("360種", "除害劑", "value", "actual"), ("212種", "除害劑", "value", "actual"),
+        ("105種", "除害劑", "value", "actual"), ("107種", "除害劑", "value", "actual")]),
+    # a count followed by an award names what was won
+    ("现场展示课例8节，其中3节获得了全国一等奖。", [
+        ("8节", "现场展示课例", "value", "actual"), ("3节", "获得了全国一等奖", "value", "actual")]),
+    # a percent of the group named after it is a share of it
+    ("過往99%的水果及蔬菜樣本檢測結果均令人滿意。", [
+        ("99%", "水果", "share", "actual")]),
+    # a total named only as 数字 takes what the sentence spoke of
+    ("上季的就業不足率為2.1%，而去年同期的數字則為1%。", [
+        ("2.1%", "上季的就業不足率", "value", "actual"),
+        ("1%", "上季的就業不足率而去年同期的數字", "value", "actual")]),
+])
+def test_parts_awards_and_shares(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_change_column_names_what_the_other_columns_hold():
+    text = ("| 行業 | 上季收入中位數 | 今季收入中位數 | 變化 |\n|---|---|---|---|\n"
+            "| 製造 | 20000元 | 17500元 | -12.5% |\n")
+    got = [(m.text, m.indicator, m.role.value, m.subject)
+           for m in reportmine.parse_text(text).metrics]
+    assert got == [("20000元", "上季收入中位數", "baseline", "製造"),
+                   ("17500元", "今季收入中位數", "value", "製造"),
+                   ("-12.5%", "收入中位數變化", "growth", "製造")]

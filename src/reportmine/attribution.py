@@ -76,8 +76,9 @@ class _Sentence:
     """The figures of a sentence so far, for the figures after them: what the sentence
     speaks of (its topic) and what a measure word counts."""
 
-    def __init__(self, start: int) -> None:
+    def __init__(self, start: int, before: "_Sentence | None" = None) -> None:
         self.start = start
+        self.before = before  # the sentence before it (its own `before` dropped)
         self.figures: list[tuple[int, str, str, str]] = []  # end, noun, kind, unit
         self.baseline_end = -1  # where the last baseline figure ends
 
@@ -260,6 +261,9 @@ class Attributor:
         self.verbs = frozenset(ind.verbs)
         self.generic_nouns = frozenset(ind.generic_nouns)
         self.generic_heads = frozenset(ind.generic_heads)
+        self.award_verbs = frozenset(ind.award_verbs)
+        self.attribute_verbs = frozenset(ind.attribute_verbs)
+        self.part_words = frozenset(ind.part_words)
         self._comparison_starts = tuple(ind.comparisons) + ("与", "从", "由")
         self.conjunctions = frozenset(ind.conjunctions)
         self.copulas = tuple(ind.copulas)
@@ -326,6 +330,26 @@ class Attributor:
             j -= 1
         return i, j
 
+    def _verb_first(self, text: str, raw: str, lo: int, hi: int) -> bool:
+        """The words after a figure open with a verb (进行测试, 未进行测试, 适用于…), and
+        no 的 follows (具有…资格的学校 is a noun with its attribute)."""
+        if "的" in text[lo:hi]:
+            return False
+        p = self._window(text, raw, lo, min(hi, lo + 8))
+        k = 0
+        while k < len(p.words) and p.words[k] in ("未", "没有", "不", "均", "都", "已", "仍"):
+            k += 1
+        return k < len(p.words) and p.words[k] in self.verbs \
+            and p.words[k] not in self.award_verbs
+
+    def _generic(self, p: _Phrase, i: int, j: int) -> bool:
+        """Words [i, j) name only a kind of total (总额, 最新数字, 去年同期的数字)."""
+        for k in range(j - 1, i - 1, -1):
+            if p.chars(k, j) in self.generic_heads:
+                return all(self._is_adverbial(w) or self.tok.tag(w) in ("t", "f", "b")
+                           for w in p.words[i:k])
+        return False
+
     def _lead(self, p: _Phrase, i: int, j: int) -> tuple[int, int]:
         """Words [i, j) without the time words, per-words and function words that open
         no indicator (年末全市户籍人口, 每学期深入中小学调研指导)."""
@@ -353,7 +377,8 @@ class Attributor:
             if k < 0:
                 return i, i
             i = k + 1
-        elif i < j and self.tok.tag(w[i]) in ("v", "m"):
+        elif i < j and (w[i] in self.attribute_verbs or (
+                self.tok.tag(w[i]) == "m" and w[i].startswith("第"))):
             # 50名属第二层级的学生, 100名第二层级的学生: a short attribute before 的
             k = next((k for k in range(i, j) if w[k] in ("的", "、") or w[k] in self.verbs
                       or len(p.chars(i, k)) > 12), -1)
@@ -536,6 +561,14 @@ class Attributor:
             m = _QUOTED.search(text, clause_start, q.start)
             if m is not None:
                 return raw[m.start() + 1:m.end() - 1]
+        if sentence is not None and q.kind == "count" and left.words \
+                and left.words[-1] in self.part_words \
+                and self._verb_first(text, raw, lo, rb):
+            # 360种除害剂…。…只对当中105种进行测试: 当中 may reach the sentence before
+            noun = sentence.counted(q) or (sentence.before.counted(q) if sentence.before
+                                           else "")
+            if noun:
+                return noun
         if sentence is not None and (la >= lb_ or all(
                 w in self.predicates or self._is_adverbial(w) for w in left.words[la:lb_])):
             after = text[lo:rb].lstrip(" ")
@@ -545,8 +578,10 @@ class Attributor:
                 if noun:
                     self.noun = noun
                     return noun + "占比"
-            if q.kind == "count" and (not _HAN.search(after) or after[:1] == "("):
-                noun = sentence.counted(q)  # 692间学校中，有366间(52.9%)有盈余
+            if q.kind == "count" and (not _HAN.search(after) or after[:1] in "(:" or
+                                      self._verb_first(text, raw, lo, rb)):
+                # 692间学校中，有366间(52.9%)有盈余; 360种除害剂…，当中105种进行测试
+                noun = sentence.counted(q)
                 if noun:
                     return noun
         if q.kind == "percent" and role == "value" and sentence is not None \
@@ -641,7 +676,7 @@ class Attributor:
                 if k >= 0 and len(left.chars(sa, k + 1)) <= _MAX_INDICATOR:
                     sb = k + 1
             out = self._clean(left.raw_chars(sa, sb)) if sb > sa else ""
-            if out and left.chars(sa, sb) in self.generic_heads:
+            if out and self._generic(left, sa, sb):
                 # 获发放学习支援津贴，总额达5.39亿元: what the clause before spoke of
                 out = (self._clause_topic(text, raw, sentence_start, clause_start)
                        or topic()) + out
@@ -710,7 +745,7 @@ class Attributor:
             return prev
         ph, a, b = phrase
         out = _EDGE_JUNK.sub("", ph.raw_chars(a, b))
-        if ph is left and ph.chars(a, b) in self.generic_heads:
+        if ph is left and self._generic(ph, a, b):
             # 校安工程稳步实施，总投入5000万元: the total of what the sentence spoke of
             out = (topic() if joined else "") or \
                 self._clause_topic(text, raw, sentence_start, clause_start) or topic()
@@ -940,7 +975,8 @@ class Attributor:
             if runs[k] != k and quantities[runs[k]].kind == q.kind and role == "value":
                 role = first_role.get(runs[k], role)
             if sentence.start != s:
-                sentence = _Sentence(s)
+                sentence.before = None
+                sentence = _Sentence(s, sentence)
             indicator = listed.get(k) or self.indicator(text, raw, q, lb, rb, clause_start,
                                                         prev, joined, role, s, sentence)
             noun = (self.noun if k not in listed else "") or indicator

@@ -50,8 +50,12 @@ class CellRules:
     instance: regex.Pattern[str]
     strip: regex.Pattern[str]
     not_label: regex.Pattern[str]
+    bare_change: regex.Pattern[str]
     empty: regex.Pattern[str]
     code: regex.Pattern[str]
+
+
+_HAN_RUN = regex.compile(r"\p{Han}+")
 
 
 @functools.lru_cache(maxsize=8)
@@ -70,6 +74,7 @@ def compile_cells(c: CellsFile) -> CellRules:
         instance=regex.compile(c.indicators.instance),
         strip=regex.compile(c.indicators.strip),
         not_label=regex.compile(c.indicators.not_label),
+        bare_change=regex.compile(c.indicators.bare_change),
         empty=regex.compile(c.cells.empty),
         code=regex.compile(c.cells.code),
     )
@@ -372,6 +377,14 @@ class CellReader:
             indicator, subject = head_name, label_name
         else:
             indicator = label_name
+        if indicator and indicator == head_name and rules.bare_change.match(head):
+            # 上季收入中位数 | 今季收入中位数 | 变化: the change of what the other columns hold
+            others = [_clean(tab.headers(k, raw=True)[-1], rules)
+                      for k in range(tab.label_cols, t.cols)
+                      if k != col and tab.headers(k) and tab.headers(k, raw=True)
+                      and not rules.bare_change.match(tab.headers(k)[-1])]
+            others = [n for n in others if n]
+            indicator = _common_part(others) + indicator
         parent = t.parents[row] if row < len(t.parents) else None
         if parent is not None and not indicator:
             indicator = _clean(" ".join(tab.labels(parent, raw=True)), rules)
@@ -386,6 +399,20 @@ class CellReader:
         elif rules.actual.search(all_heads):
             modality = "actual"
         return indicator, subject, role, modality, period
+
+
+def _common_part(names: list[str]) -> str:
+    """The longest run of Han characters (2 or more) that every name holds: 收入中位数 of
+    上季收入中位数 and 今季收入中位数; "" when there are fewer than two names."""
+    if len(names) < 2:
+        return ""
+    first = min(names, key=len)
+    for n in range(len(first), 1, -1):
+        for i in range(len(first) - n + 1):
+            part = first[i:i + n]
+            if _HAN_RUN.fullmatch(part) and all(part in x for x in names):
+                return part.lstrip("年季月期度")  # (上季|今季收入中位数: no time word)
+    return ""
 
 
 def _clean(text: str, rules: CellRules) -> str:

@@ -344,8 +344,10 @@ class CellIndicators(_Strict):
     instance: str
     strip: str
     not_label: str
+    bare_change: str = "(?!)"
 
-    _re = field_validator("value_words", "entity", "instance", "strip", "not_label")(
+    _re = field_validator("value_words", "entity", "instance", "strip", "not_label",
+                          "bare_change")(
         _check_regex)
 
 
@@ -463,6 +465,9 @@ class IndicatorsFile(_Strict):
     verbs: list[str] = []
     generic_nouns: list[str] = []
     generic_heads: list[str] = []
+    award_verbs: list[str] = []
+    attribute_verbs: list[str] = []
+    part_words: list[str] = []
     conjunctions: list[str] = []
     copulas: list[str] = []
     per_words: list[str] = []
