@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,7 @@ def run_extract(corpus: Path, jobs: int) -> tuple[float, int]:
     wall = time.perf_counter() - t0
     done.set()
     th.join()
+    shutil.rmtree(out, ignore_errors=True)  # tables and cache: tens of MB a run
     if rc not in (0, 1):
         raise SystemExit(f"reportmine extract failed with exit code {rc}")
     return wall, peak

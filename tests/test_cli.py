@@ -188,3 +188,14 @@ def test_glob_narrows_to_one_format(tmp_path):
     out = tmp_path / "out"
     assert main(["extract", str(src), "-o", str(out), "-q", "--glob", "*.HTML"]) == 0
     assert [d["doc"] for d in read_csv(out / "documents.csv")] == ["b.html"]
+
+
+def test_skip_check_names_are_listed_and_checked():
+    """The check names come from reportmine.checks when argparse first asks for them."""
+    from reportmine.checks import CHECK_NAMES
+
+    r = run("check", "--skip-check", "nope", str(SAMPLES))
+    assert r.returncode == 2 and "invalid choice: 'nope'" in r.stderr
+    assert all(repr(name) in r.stderr for name in CHECK_NAMES)
+    shown = " ".join(run("extract", "--help").stdout.split())
+    assert "(repeatable): " + ", ".join(CHECK_NAMES) in shown

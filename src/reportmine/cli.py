@@ -16,8 +16,9 @@ import signal
 import sys
 import time
 import unicodedata
+from collections.abc import Sequence as SequenceABC
 from pathlib import Path
-from typing import Iterator, Sequence, TextIO
+from typing import Any, Iterator, Sequence, TextIO
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -80,15 +81,6 @@ def save_text(doc, folder: str) -> Path | None:
     return target
 
 
-def _render_saving(doc, raw_cells: bool, text_dir: str | None):
-    """What a worker sends back for a document: its rows; its text written on the way."""
-    from .tables import render
-
-    if text_dir:
-        save_text(doc, text_dir)
-    return render(doc, raw_cells=raw_cells)
-
-
 def _globs(args: argparse.Namespace) -> tuple[str, ...]:
     from .readers import SUPPORTED_GLOBS
 
@@ -149,13 +141,21 @@ def _extract_dask(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if counts.get("errors") else EXIT_OK
 
 
+def _sheet_too_large(exc: BaseException) -> bool:
+    """An XLSX sheet over its row limit? (Asked without importing the XLSX writer: it
+    can only have been raised if a run writing XLSX imported it.)"""
+    xlsx = sys.modules.get("reportmine.writers.xlsx")
+    return xlsx is not None and isinstance(exc, xlsx.SheetTooLarge)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         return _extract_dask(args)
-    from .incremental import (CACHE_DIR, IncrementalRun, Settings, remove_stale_outputs,
-                              render_for_run)
+    # Only what merging cached rows needs is imported here: the pipeline and the rules
+    # are loaded when a document has to be processed (see reportmine.incremental).
+    from .incremental import (CACHE_DIR, IncrementalRun, Settings, encode_for_run,
+                              remove_stale_outputs)
     from .writers import FORMATS, open_writers, output_names
-    from .writers.xlsx import SheetTooLarge
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():
@@ -177,31 +177,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print("reportmine: --format parquet needs pyarrow: pip install "
                   "'reportmine[parquet]'", file=sys.stderr)
             return EXIT_USAGE
-    _rules(args)  # a bad rule file stops here, before any work
+    settings = Settings(patterns=args.patterns, raw_cells=args.raw_cells,
+                        skip_checks=tuple(sorted(args.skip_check or ())),
+                        max_bytes=args.max_bytes, save_text=args.save_text)
+    needs_cells = any(fmt != "csv" for fmt in formats)  # the typed formats
+    try:
+        run = IncrementalRun(out, args.paths, _globs(args), settings, cells=needs_cells,
+                             full=args.full)
+    except OSError as exc:  # a rule file or the package cannot be read to hash it
+        _rules(args)  # says which rule file, if it is one
+        print(f"reportmine: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    # A bad rule file stops here, before any work; rule files the last run loaded with
+    # this code are not loaded until a document needs them (perhaps none does).
+    rules = None if run.rules_known_good else _rules(args)
     failed = docs = chars = 0
     progress = _progress(args)
     started = time.perf_counter()
-    run = None
     try:
         with open_writers(out, formats, raw_cells=args.raw_cells) as writer, \
                 _sigterm_raises():
-            settings = Settings(patterns=args.patterns, raw_cells=args.raw_cells,
-                                skip_checks=tuple(sorted(args.skip_check or ())),
-                                max_bytes=args.max_bytes, save_text=args.save_text)
-            run = IncrementalRun(out, args.paths, _globs(args), settings,
-                                 cells=writer.needs_cells, full=args.full)
-            # Workers turn their documents into table rows (unchanged documents come
-            # from the cache); this process only writes.
-            for rows in run.rendered(args.jobs, functools.partial(
-                    render_for_run, raw_cells=args.raw_cells, text_dir=args.save_text,
-                    cells=writer.needs_cells)):
-                error = writer.write_rendered(rows)
+            # Workers turn their documents into the bytes of their table rows
+            # (unchanged documents come from the cache); this process only copies them.
+            for rows in run.rows(args.jobs, functools.partial(
+                    encode_for_run, raw_cells=args.raw_cells, text_dir=args.save_text,
+                    cells=needs_cells), rules=rules):
+                error = writer.write_encoded(rows)
                 docs += 1
                 chars += rows.chars
                 if error is not None:
                     failed += 1
                     if not args.quiet:
-                        message = f"reportmine: {error.message}"
+                        message = f"reportmine: {error}"
                         if progress is not None:
                             progress.write(message, file=sys.stderr)
                         else:
@@ -215,15 +222,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
             writer.close(extra=run.finish(formats))
         remove_stale_outputs(out, run.previous, formats)
         run.collect()
-    except SheetTooLarge as exc:
-        print(f"reportmine: {exc}; no table was written", file=sys.stderr)
-        return EXIT_USAGE
     except OSError as exc:  # the output folder cannot be written, the disk is full …
         print(f"reportmine: {exc}; no table was written", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        if not _sheet_too_large(exc):
+            raise
+        print(f"reportmine: {exc}; no table was written", file=sys.stderr)
+        return EXIT_USAGE
     finally:
-        if run is not None:
-            run.abort()
+        run.abort()
         if progress is not None:
             progress.close()
     if not args.quiet:
@@ -383,6 +391,24 @@ def cmd_sections(args: argparse.Namespace) -> int:
 
 
 # -- parser -----------------------------------------------------------------------
+class _CheckNames(SequenceABC):
+    """`checks.CHECK_NAMES`, imported when argparse first looks (an option given, the
+    help printed): the checks module brings the rules and pydantic with it, which an
+    incremental run with nothing to process never needs."""
+
+    @functools.cached_property
+    def _names(self) -> tuple[str, ...]:
+        from .checks import CHECK_NAMES
+
+        return tuple(CHECK_NAMES)
+
+    def __getitem__(self, k: Any) -> Any:
+        return self._names[k]
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="reportmine",
@@ -395,8 +421,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a folder of rule files whose entries are added to the defaults")
 
     def batch(sp: argparse.ArgumentParser) -> None:
-        from .checks import CHECK_NAMES
-
         from .readers import SUPPORTED_GLOBS
 
         sp.add_argument("--glob", action="append", metavar="PATTERN",
@@ -407,8 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="worker processes (default 0: one per core)")
         sp.add_argument("--max-bytes", type=int, default=256 * 1024 * 1024, metavar="N",
                         help="files larger than this are reported, not read (default 256 MiB)")
-        sp.add_argument("--skip-check", action="append", choices=CHECK_NAMES, metavar="NAME",
-                        help="do not run this check (repeatable): " + ", ".join(CHECK_NAMES))
+        sp.add_argument("--skip-check", action="append", choices=_CheckNames(), metavar="NAME",
+                        help="do not run this check (repeatable): %(choices)s")
 
     e = sub.add_parser("extract", help="process files and folders into tables (CSV, "
                        "Parquet, XLSX, JSONL)",
@@ -522,22 +546,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from .reading import ReadError
-    from .rules import RulesError
+def _raised_by(exc: BaseException, module: str, name: str) -> bool:
+    """Is `exc` reportmine's `module.name`? Asked without importing the module: if it
+    was never imported (the rules, when a run loads none), it raised nothing."""
+    found = sys.modules.get(f"reportmine.{module}")
+    return found is not None and isinstance(exc, getattr(found, name))
 
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except RulesError as exc:
-        print(f"reportmine: bad rule file: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ReadError as exc:
-        print(f"reportmine: {getattr(args, 'file', '')} {exc}", file=sys.stderr)
-        return EXIT_SOME_FAILED
     except BrokenPipeError:  # `reportmine show … | head`
         return EXIT_OK
     except KeyboardInterrupt:
@@ -546,6 +568,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print("reportmine: terminated; no table was left half-written", file=sys.stderr)
         return 143
+    except Exception as exc:
+        if _raised_by(exc, "rules", "RulesError"):
+            print(f"reportmine: bad rule file: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if _raised_by(exc, "reading", "ReadError"):
+            print(f"reportmine: {getattr(args, 'file', '')} {exc}", file=sys.stderr)
+            return EXIT_SOME_FAILED
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,31 +6,36 @@ written to a temporary file and renamed into place when the run completes, so an
 interrupted run never leaves a partial table under a final name. The other output
 formats (Parquet, XLSX, JSONL) live in `reportmine.writers`; `write_tables` writes any
 of them, and `COLUMN_TYPES` says what each column holds, for the typed formats.
+
+`EncodedRows` is a document's rows as the very bytes the CSV tables hold: what a worker
+of `reportmine extract` sends back and what an incremental run keeps per document, so
+that the writing process only copies bytes. This module imports neither pydantic nor
+pandas until a function needs them: a run that only merges cached rows never does.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import functools
 import io
+import json
 import logging
 import os
 import signal
 import typing
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from pydantic import BaseModel
-
-from .models import Document, ErrorRecord, Metric, Rejection
-from .numbers import canonical
-
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .models import Document, ErrorRecord
 
 log = logging.getLogger(__name__)
 
@@ -204,13 +209,12 @@ _AS_ATTRIBUTES: dict[str, tuple[Callable[[Document], Iterable[Any]], Callable[[A
 }
 
 
-_RECORD_OF: dict[str, type[BaseModel]] = {"metrics": Metric, "rejected": Rejection}
-
-
 @functools.lru_cache(maxsize=None)
 def _cell_plan(table: str, raw: bool) -> tuple[list[int], list[int], list[int]]:
     """The columns of a record table that hold Decimals, flags, and guarded text."""
-    fields = _RECORD_OF[table].model_fields
+    from .models import Metric, Rejection
+
+    fields = {"metrics": Metric, "rejected": Rejection}[table].model_fields
     decimals, flags, texts = [], [], []
     for k, c in enumerate(TABLES[table][0]):
         kinds = typing.get_args(fields[c].annotation) or (fields[c].annotation,)
@@ -279,6 +283,8 @@ def _cell(value: Any, guarded: bool) -> Any:
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, Decimal):
+        from .numbers import canonical
+
         return canonical(value)
     if isinstance(value, str):  # a str subclass (an enum member)
         return safe_cell(value) if guarded else value
@@ -354,6 +360,8 @@ def render(doc: Document, raw_cells: bool = False,
     so the writing process only appends text), and with `cells` the typed rows too. A
     document whose rows cannot be made becomes an error row: one bad document must not
     stop a batch of thousands."""
+    from .numbers import canonical
+
     names = tuple(tables)
 
     def typed(d: Document) -> dict[str, list[tuple]] | None:
@@ -395,11 +403,119 @@ def render(doc: Document, raw_cells: bool = False,
     try:
         return Rendered(doc.doc, doc.chars, doc.error, *lines(doc), typed(doc))
     except Exception as exc:
+        from .models import Document, ErrorRecord
+
         log.exception("cannot write the rows of %s", doc.doc)
         error = ErrorRecord(path=doc.doc, stage="write", reason="internal",
                             message=f"{doc.path or doc.doc}: {type(exc).__name__}: {exc}")
         doc = Document(doc=doc.doc, path=doc.path, text="", error=error)
         return Rendered(doc.doc, 0, error, *lines(doc), typed(doc))
+
+
+# -- encoded rows: a document's bytes of every table ---------------------------------------
+_ENCODED_FORMAT = 2
+
+
+def _csv_bytes(text: str) -> bytes:
+    """Rows as the CSV files hold them: UTF-8, and a lone surrogate (from a file name
+    that is not UTF-8) as \\udcxx rather than an error, as `TableWriter` always wrote."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def _cells_json(cells: dict[str, list[tuple]]) -> bytes:
+    """Typed cells as JSON, Decimals as canonical strings (exact)."""
+    from .numbers import canonical
+
+    plain = {name: [[canonical(v) if isinstance(v, Decimal) else v for v in row]
+                    for row in rows] for name, rows in cells.items()}
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass")
+
+
+def encode(rendered: Rendered) -> bytes:
+    """A document's rows as one blob: a JSON header line (document, error, rows and bytes
+    per table, a CRC of the rest), then each table's CSV bytes in `TABLES` order, then
+    the typed cells as JSON if `rendered` has them. See `EncodedRows`."""
+    names = [n for n in TABLES if n in rendered.text]
+    parts = [_csv_bytes(rendered.text[n]) for n in names]
+    cells = _cells_json(rendered.cells) if rendered.cells is not None else None
+    if cells is not None:
+        parts.append(cells)
+    payload = b"".join(parts)
+    header = {"format": _ENCODED_FORMAT, "doc": rendered.doc, "chars": rendered.chars,
+              "error": rendered.error.model_dump() if rendered.error else None,
+              "tables": [[n, rendered.rows[n], len(b)] for n, b in zip(names, parts)],
+              "cells": None if cells is None else len(cells), "crc": zlib.crc32(payload)}
+    # ASCII, so the header is one line whatever the names hold.
+    return json.dumps(header, separators=(",", ":")).encode("ascii") + b"\n" + payload
+
+
+@dataclass(frozen=True)
+class EncodedRows:
+    """A document's rows as made by `encode`: each CSV table's bytes, ready to append to
+    the table file, and the typed cells (decoded only by a run that writes a typed
+    format). The same blob comes from a worker or from an incremental run's cache, so a
+    cached document is written byte for byte as a processed one."""
+
+    doc: str
+    chars: int
+    error: dict[str, str] | None  # the fields of the document's ErrorRecord
+    rows: dict[str, int]
+    blob: bytes
+    spans: dict[str, tuple[int, int]]  # table → (start, end) in blob
+    cells_span: tuple[int, int] | None
+
+    @classmethod
+    def parse(cls, blob: bytes) -> "EncodedRows":
+        """The rows of a blob; ValueError when it is damaged (cut short, or its bytes
+        are not what its header says: a cache file a crash left half-written)."""
+        end = blob.find(b"\n")
+        if end < 0:
+            raise ValueError("no header")
+        try:
+            head = json.loads(blob[:end])
+            if head["format"] != _ENCODED_FORMAT:
+                raise ValueError("another format")
+            pos = end + 1
+            spans, rows = {}, {}
+            for name, n, size in head["tables"]:
+                spans[name], rows[name] = (pos, pos + size), n
+                pos += size
+            cells = None
+            if head["cells"] is not None:
+                cells, pos = (pos, pos + head["cells"]), pos + head["cells"]
+            data = memoryview(blob)[end + 1:]
+            if pos != len(blob) or zlib.crc32(data) != head["crc"]:
+                raise ValueError("damaged")
+            return cls(head["doc"], head["chars"], head["error"], rows, blob, spans, cells)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"bad header: {exc}") from None
+
+    @property
+    def message(self) -> str | None:
+        """The document's error message (it could not be read, processed or written)."""
+        return self.error["message"] if self.error else None
+
+    def table(self, name: str) -> memoryview:
+        """The CSV bytes of one table: its rows, each ending in a newline."""
+        start, end = self.spans[name]
+        return memoryview(self.blob)[start:end]
+
+    def typed_cells(self) -> dict[str, list[tuple]] | None:
+        """The rows as `typed_cells` gives them (Decimals exact), if encoded with them."""
+        if self.cells_span is None:
+            return None
+        start, end = self.cells_span
+        data = json.loads(self.blob[start:end].decode("utf-8", "surrogatepass"))
+        typed: dict[str, list[tuple]] = {}
+        for name, rows in data.items():
+            decs = [k for k, kind in enumerate(column_types(name)) if kind == "dec"]
+            for row in rows:
+                for k in decs:
+                    if row[k] is not None:
+                        row[k] = Decimal(row[k])
+            typed[name] = [tuple(r) for r in rows]
+        return typed
 
 
 def commit(folder: Path, renames: Iterable[tuple[Path, Path]]) -> None:
@@ -421,7 +537,10 @@ def commit(folder: Path, renames: Iterable[tuple[Path, Path]]) -> None:
 
 
 class TableWriter:
-    """Writes every table as CSV, a document at a time; `close()` puts them in place."""
+    """Writes every table as CSV, a document at a time; `close()` puts them in place.
+
+    The files are written as bytes: the rows of a document arrive as text (`render`) or
+    already encoded (`EncodedRows`), and both end as the same UTF-8 (BOM first)."""
 
     def __init__(self, out_dir: str | Path, raw_cells: bool = False,
                  tables: Iterable[str] = tuple(TABLES)) -> None:
@@ -429,27 +548,34 @@ class TableWriter:
         self.out.mkdir(parents=True, exist_ok=True)
         self.raw = raw_cells
         self._files: dict[str, Any] = {}
-        self._writers: dict[str, Any] = {}
         self.counts = {name: 0 for name in tables}
         for name in tables:
             tmp = self.out / f".{name}.csv.partial"
-            # backslashreplace: a lone surrogate from a caller's str must not stop a run.
-            fh = open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="")
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(TABLES[name][0])
-            self._files[name], self._writers[name] = fh, w
+            fh = open(tmp, "wb")
+            head = io.StringIO()
+            csv.writer(head, lineterminator="\n").writerow(TABLES[name][0])
+            fh.write(codecs.BOM_UTF8 + _csv_bytes(head.getvalue()))
+            self._files[name] = fh
 
     def write(self, doc: Document) -> ErrorRecord | None:
         """Write a document's rows; returns its error (it could not be read, processed or
         written), else None. A document's rows are all written or none are."""
-        return self.write_rendered(render(doc, self.raw, tuple(self._writers)))
+        return self.write_rendered(render(doc, self.raw, tuple(self._files)))
 
     def write_rendered(self, rendered: Rendered) -> ErrorRecord | None:
         """Write the rows `render()` made of a document (perhaps in another process)."""
         for name, text in rendered.text.items():
-            self._files[name].write(text)
+            # backslashreplace: a lone surrogate from a caller's str must not stop a run.
+            self._files[name].write(_csv_bytes(text))
             self.counts[name] += rendered.rows[name]
         return rendered.error
+
+    def write_encoded(self, encoded: EncodedRows) -> str | None:
+        """Write a document's encoded rows; returns its error message, else None."""
+        for name, fh in self._files.items():
+            fh.write(encoded.table(name))
+            self.counts[name] += encoded.rows[name]
+        return encoded.message
 
     def finish(self) -> list[tuple[Path, Path]]:
         """Flush and sync every table to disk; the (partial, final) names to rename."""

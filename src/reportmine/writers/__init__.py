@@ -5,17 +5,21 @@ One module per format: CSV (`reportmine.tables.TableWriter`, the default), `parq
 ends, `TableFiles.close()` renames every format's files into place at once, so an
 interrupted run leaves the previous run's tables as they were.
 
-A format writer has `write(rendered)` (a document's rows, see `tables.render`),
-`finish()` (flush and sync; the (partial, final) renames) and `abort()`.
+A typed format's writer has `write(rendered)` (a document's rows, see `tables.render`;
+it reads only their typed `cells`), `finish()` (flush and sync; the (partial, final)
+renames) and `abort()`. CSV takes the rows as text or, from `reportmine extract`, as the
+bytes of `tables.EncodedRows`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Protocol, Sequence
 
-from ..models import Document, ErrorRecord
-from ..tables import TABLES, Rendered, TableWriter, commit, render
+from ..tables import TABLES, EncodedRows, Rendered, TableWriter, commit, render
+
+if TYPE_CHECKING:
+    from ..models import Document, ErrorRecord
 
 FORMATS = ("csv", "parquet", "xlsx", "jsonl")
 WORKBOOK = "reportmine.xlsx"  # XLSX: one workbook, a sheet per table
@@ -35,13 +39,17 @@ def output_names(fmt: str, tables: Iterable[str] = tuple(TABLES)) -> list[str]:
 
 
 class _Csv:
-    """The CSV writer of `tables` behind the format-writer interface."""
+    """The CSV writer of `tables` behind the format-writer interface; it also takes the
+    encoded rows of `reportmine extract`, whose bytes it copies."""
 
     def __init__(self, out: Path, raw_cells: bool, tables: Sequence[str]) -> None:
         self._w = TableWriter(out, raw_cells=raw_cells, tables=tables)
 
     def write(self, rendered: Rendered) -> None:
         self._w.write_rendered(rendered)
+
+    def write_encoded(self, encoded: EncodedRows) -> None:
+        self._w.write_encoded(encoded)
 
     def finish(self) -> list[tuple[Path, Path]]:
         return self._w.finish()
@@ -107,6 +115,25 @@ class TableFiles:
         for name in self.tables:
             self.counts[name] += rendered.rows[name]
         return rendered.error
+
+    def write_encoded(self, encoded: EncodedRows) -> str | None:
+        """Write a document's encoded rows (`tables.encode`): CSV copies their bytes, the
+        typed formats get their cells; returns the document's error message, else None."""
+        typed = None
+        if self.needs_cells:  # decoded once for all the typed formats
+            cells = encoded.typed_cells()
+            if cells is None:
+                raise ValueError("the typed formats need rows encoded with their cells")
+            # The typed writers read only `cells` of what they are given.
+            typed = Rendered(encoded.doc, encoded.chars, None, {}, encoded.rows, cells)
+        for w in self._writers:
+            if isinstance(w, _Csv):
+                w.write_encoded(encoded)
+            elif typed is not None:
+                w.write(typed)
+        for name in self.tables:
+            self.counts[name] += encoded.rows[name]
+        return encoded.message
 
     def close(self, extra: Sequence[tuple[Path, Path]] = ()) -> None:
         """Finish every format, then rename all their files (and `extra` synced partial
