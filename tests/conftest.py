@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SHARED = ROOT.parent / "shared"
+
+# The run's own start-up cache (rules, tokenizer table), not the user's: what a test
+# sees must not depend on what ran on this machine before. Inherited by the CLI runs.
+os.environ["REPORTMINE_CACHE_DIR"] = tempfile.mkdtemp(prefix="reportmine-test-cache-")
+atexit.register(shutil.rmtree, os.environ["REPORTMINE_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,14 @@ import functools
 import itertools
 import logging
 import math
+import os
 import re
 import string
 from typing import Any, NamedTuple, Sequence
 
 import regex
 
+from . import diskcache
 from .quantities import Quantity, WordList
 from .regexes import compile_pattern
 from .rules import Rules
@@ -135,6 +137,7 @@ class _Tokenizer:
         # Every word and every prefix of one: log(freq / total) for a word, None for a
         # prefix that is no word (one look-up per step of the scan).
         self._logp: dict[str, float | None] = {}
+        self._loaded = False
         self._unknown = 0.0                 # the same for a character not in it
         # Figures close together cut the same clause text again and again (in a long
         # run of figures, every one of them): remember the cuts of the document at hand.
@@ -146,8 +149,8 @@ class _Tokenizer:
     def tag(self, word: str) -> str:
         """The word's part of speech from the dictionaries ("x" when it has none): the tag
         jieba.posseg gives a dictionary word, without its slow HMM pass."""
-        if self._tk is None:
-            self.jieba()
+        if not self._loaded:
+            self._load()
         return self._tags.get(word, "x")
 
     def forget(self) -> None:
@@ -156,7 +159,8 @@ class _Tokenizer:
         self._cached_cut.cache_clear()
 
     def jieba(self) -> Any:
-        """The jieba tokenizer, with the dictionaries loaded."""
+        """The jieba tokenizer, with the dictionaries loaded (what the table is built
+        from, and what the tests compare the cut with)."""
         if self._tk is None:
             import jieba
 
@@ -167,29 +171,52 @@ class _Tokenizer:
                 parts = line.split()
                 freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
                 tk.add_word(parts[0], freq, parts[2] if len(parts) > 2 else None)
-            tags: dict[str, str] = {}
-            if self._dictionary:
-                with open(self._dictionary, encoding="utf-8") as fh:
-                    for line in fh:
-                        parts = line.split()
-                        if len(parts) > 2:
-                            tags[parts[0]] = parts[2]
-            for line in self._words:
-                parts = line.split()
-                if len(parts) > 2:
-                    tags[parts[0]] = parts[2]
-            self._tags = tags
-            logtotal = math.log(tk.total)
-            # The same float operations as jieba's calc(), so that ties break alike.
-            self._logp = {w: math.log(f) - logtotal if f else None
-                          for w, f in tk.FREQ.items()}
-            self._unknown = math.log(1) - logtotal
             self._tk = tk
         return self._tk
 
+    def _build(self) -> list[Any]:
+        """[log probabilities, unknown, tags] from jieba's own dictionary reading."""
+        tk = self.jieba()
+        tags: dict[str, str] = {}
+        if self._dictionary:
+            with open(self._dictionary, encoding="utf-8") as fh:
+                for line in fh:
+                    parts = line.split()
+                    if len(parts) > 2:
+                        tags[parts[0]] = parts[2]
+        for line in self._words:
+            parts = line.split()
+            if len(parts) > 2:
+                tags[parts[0]] = parts[2]
+        logtotal = math.log(tk.total)
+        # The same float operations as jieba's calc(), so that ties break alike.
+        logp = {w: math.log(f) - logtotal if f else None for w, f in tk.FREQ.items()}
+        return [logp, math.log(1) - logtotal, tags]
+
+    def _load(self) -> None:
+        """The table, from the disk cache when the same dictionaries built it before:
+        then jieba is not even imported (a tenth of a second of every start-up)."""
+        self._logp, self._unknown, self._tags = diskcache.cached(
+            "tokenizer", self._cache_key(), self._build)
+        self._loaded = True
+
+    def _cache_key(self) -> str:
+        import importlib.util
+
+        spec = importlib.util.find_spec("jieba")
+        parts: list[bytes | str] = [diskcache.code_hash(), "\n".join(self._words)]
+        for path in (spec.origin if spec else None, self._dictionary):
+            if path:  # jieba's code (its version) and the base dictionary
+                st = os.stat(path)
+                parts.append(f"{path} {st.st_size} {st.st_mtime_ns}")
+        if self._dictionary:
+            with open(self._dictionary, "rb") as fh:
+                parts.append(fh.read())
+        return diskcache.key(*parts)
+
     def _cut(self, s: str) -> tuple[str, ...]:
-        if self._tk is None:
-            self.jieba()
+        if not self._loaded:
+            self._load()
         out: list[str] = []
         if _BLOCK.fullmatch(s):  # the common case: one block, nothing to split off
             self._route(s, out)

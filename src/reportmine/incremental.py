@@ -23,7 +23,6 @@ time, as they are written: memory does not grow with the corpus.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from . import __version__
+from .diskcache import code_hash, tree_hash
 from .reading import Source, find_sources
 from .tables import TABLES, EncodedRows, encode, render
 
@@ -57,23 +57,6 @@ _RACY_NS = 2_000_000_000
 
 
 # -- fingerprints ---------------------------------------------------------------------
-def _hash_tree(h: Any, folder: Path) -> None:
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts:
-            h.update(p.relative_to(folder).as_posix().encode() + b"\0")
-            h.update(p.read_bytes() + b"\0")
-
-
-@functools.lru_cache(maxsize=1)
-def code_hash() -> str:
-    """The package's source files: a change of code without a new version (a checkout,
-    a local edit) must not reuse rows the old code made."""
-    h = hashlib.sha256()
-    for p in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def patterns_dir() -> Path:
     """`rules.default_patterns_dir()` without importing the rules module (pydantic and
     the rest, which a run that processes nothing does not need); a test holds the two
@@ -88,12 +71,7 @@ def patterns_dir() -> Path:
 def rules_hash(patterns: str | None) -> str:
     """The bytes of the rule files in use: patterns/ and the overlay folder, if any (a
     missing overlay folder hashes unlike an empty one: it is an error to report)."""
-    h = hashlib.sha256()
-    _hash_tree(h, patterns_dir())
-    if patterns:
-        h.update(b"overlay\0" if Path(patterns).is_dir() else b"no overlay\0")
-        _hash_tree(h, Path(patterns))
-    return h.hexdigest()[:16]
+    return tree_hash(patterns_dir(), Path(patterns) if patterns else None)
 
 
 def _status(st: os.stat_result) -> list[int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +18,7 @@ import regex
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from . import diskcache
 from .markup import MarkupSettings
 from .numbers import NumeralTable
 from .regexes import compile_pattern
@@ -49,7 +49,8 @@ class RulesError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use: rules read from the cache (see load_rules) never validate.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _check_regex(value: str) -> str:
@@ -310,10 +311,10 @@ class TableText(_Strict):
 
 
 class TablesFile(_Strict):
-    caption: TableCaptions = TableCaptions()
-    unit: TableUnits = TableUnits()
-    rows: TableRows = TableRows()
-    text: TableText = TableText()
+    caption: TableCaptions = Field(default_factory=TableCaptions)
+    unit: TableUnits = Field(default_factory=TableUnits)
+    rows: TableRows = Field(default_factory=TableRows)
+    text: TableText = Field(default_factory=TableText)
 
 
 class CellUnits(_Strict):
@@ -430,7 +431,7 @@ class BoilerplateFile(_Strict):
     rules: list[CleanRule] = []
     page_numbers: PageNumbers | None = None
     duplicate_min_chars: int = 40
-    markup: MarkupFile = MarkupFile()
+    markup: MarkupFile = Field(default_factory=MarkupFile)
 
 
 class Marker(_Strict):
@@ -587,9 +588,9 @@ class CheckTableTotals(_Strict):
 
 class ChecksFile(_Strict):
     disabled: list[CheckName] = []
-    units: CheckUnits = CheckUnits()
+    units: CheckUnits = Field(default_factory=CheckUnits)
     direction: CheckDirection
-    relations: CheckRelations = CheckRelations()
+    relations: CheckRelations = Field(default_factory=CheckRelations)
     share: CheckShare
     completion: CheckCompletion
     pp_difference: CheckPP
@@ -764,6 +765,8 @@ def _fullwidth_table() -> dict[int, str]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # here: rules from the cache read no TOML
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -814,11 +817,24 @@ def default_patterns_dir() -> Path:
 
 
 def load_rules(overlay: str | Path | None = None, base: str | Path | None = None) -> Rules:
-    """Read and validate patterns/ (and an optional overlay folder) into `Rules`."""
+    """Read and validate patterns/ (and an optional overlay folder) into `Rules`.
+
+    Reading and validating takes a tenth of a second or more, the biggest part of the
+    start-up of a run with little to do; rules read before from the same files by the
+    same code come from the user's cache (see reportmine.diskcache)."""
     base_dir = Path(base) if base else default_patterns_dir()
     overlay_dir = Path(overlay) if overlay else None
     if overlay_dir is not None and not overlay_dir.is_dir():
         raise RulesError(overlay_dir, "-", "the overlay folder does not exist")
+    name = diskcache.key(diskcache.code_hash(), str(base_dir.resolve()),
+                         str(overlay_dir.resolve()) if overlay_dir else "",
+                         diskcache.tree_hash(base_dir, overlay_dir))
+    rules: Rules = diskcache.cached("rules", name, lambda: _read_rules(base_dir, overlay_dir),
+                                    objects=True)
+    return rules
+
+
+def _read_rules(base_dir: Path, overlay_dir: Path | None) -> Rules:
     raw: dict[str, tuple[dict[str, Any], Path]] = {}
     for name in PATTERN_FILES:
         path = base_dir / name
