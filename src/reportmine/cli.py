@@ -82,7 +82,7 @@ def save_text(doc, folder: str) -> Path | None:
 
 
 def _globs(args: argparse.Namespace) -> tuple[str, ...]:
-    from .readers import SUPPORTED_GLOBS
+    from .reading import SUPPORTED_GLOBS
 
     return tuple(args.glob) if args.glob else SUPPORTED_GLOBS
 
@@ -421,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a folder of rule files whose entries are added to the defaults")
 
     def batch(sp: argparse.ArgumentParser) -> None:
-        from .readers import SUPPORTED_GLOBS
+        from .reading import SUPPORTED_GLOBS
 
         sp.add_argument("--glob", action="append", metavar="PATTERN",
                         help="file name pattern in folders, case ignored (repeatable; default: "

@@ -22,6 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+# The file names a folder is searched for by default: every format reportmine.readers
+# reads (here, not there: listing a folder must not import the readers).
+SUPPORTED_GLOBS = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm", "*.shtml", "*.xhtml",
+                   "*.pdf", "*.docx", "*.docm", "*.xlsx", "*.xlsm", "*.xls", "*.doc",
+                   "*.wps", "*.et")
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 _BOMS = (

@@ -27,7 +27,8 @@ from typing import Callable
 
 from ..markdown import looks_like_markdown
 from ..markup import find_front_matter
-from ..reading import DEFAULT_MAX_BYTES, ReadError, decode_bytes, read_bytes
+from ..reading import (DEFAULT_MAX_BYTES, SUPPORTED_GLOBS, ReadError, decode_bytes,
+                       read_bytes)
 from .base import PAGE_BREAK, Cell, Grid, ReadResult, TextBuilder
 from .html import decode_html, looks_like_html
 from .isolate import run_isolated
@@ -35,10 +36,6 @@ from .isolate import run_isolated
 __all__ = ["read_document", "read_bytes_as_document", "detect_format", "ReadResult", "Grid",
            "Cell", "TextBuilder", "PAGE_BREAK", "ReadError", "SUPPORTED_GLOBS", "FORMATS"]
 
-# The file names a folder is searched for by default: every format read below.
-SUPPORTED_GLOBS = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm", "*.shtml", "*.xhtml",
-                   "*.pdf", "*.docx", "*.docm", "*.xlsx", "*.xlsm", "*.xls", "*.doc",
-                   "*.wps", "*.et")
 FORMATS = ("text", "markdown", "html", "pdf", "docx", "xlsx", "xls", "doc")
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
