@@ -129,7 +129,8 @@ def _extract_dask(args: argparse.Namespace) -> int:
         counts = extract_dask(list(map(str, args.paths)), str(args.output),
                               scheduler=args.scheduler, glob=_globs(args),
                               patterns=args.patterns, max_bytes=args.max_bytes,
-                              skip_checks=args.skip_check or (), n_workers=args.jobs or None)
+                              skip_checks=args.skip_check or (), n_workers=args.jobs or None,
+                              full=args.full)
     except (ImportError, ValueError) as exc:
         print(f"reportmine: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -137,6 +138,9 @@ def _extract_dask(args: argparse.Namespace) -> int:
         raise
     if not args.quiet:
         print(", ".join(f"{n} {t}" for t, n in counts.items()) + f" → {args.output}/",
+              file=sys.stderr)
+        print(f"{counts.processed} processed, {counts.reused} unchanged, {counts.dropped} "
+              "gone since the last run" + (f" ({counts.redo})" if counts.redo else ""),
               file=sys.stderr)
     return EXIT_SOME_FAILED if counts.get("errors") else EXIT_OK
 

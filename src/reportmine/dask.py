@@ -23,6 +23,7 @@ functions, and a missing piece is an ImportError naming the extra.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import posixpath
@@ -30,10 +31,13 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .checks import validate_skip
+from .dask_manifest import MANIFEST, Part, fingerprint, manifest_bytes, part_names, plan
+from .dask_manifest import read_manifest, stamp
 from .models import Document, ErrorRecord
 from .numbers import canonical
 from .pipeline import Pipeline, failed
@@ -73,12 +77,14 @@ def _require() -> Any:
 @dataclass(frozen=True)
 class RemoteSource:
     """A file to process: `url` for fsspec, `doc` its name in the tables, `path` the
-    path as given (documents.path, error messages), `size` from the listing."""
+    path as given (documents.path, error messages), `size` and `stamp` from the
+    listing."""
 
     url: str
     doc: str
     path: str
     size: int | None = None
+    stamp: str = ""  # what the listing says changes with the bytes (dask_manifest.stamp)
 
 
 def _is_url(given: str) -> bool:
@@ -114,7 +120,7 @@ def list_sources(paths: Iterable[str], glob: str | Sequence[str] = SUPPORTED_GLO
             continue
         if info.get("type") != "directory":
             sources.append(RemoteSource(fs.unstrip_protocol(root), given, _shown(given),
-                                        info.get("size")))
+                                        info.get("size"), stamp(info)))
             continue
         # One recursive listing, matched here: an object store lists a prefix in pages,
         # once, where a glob per pattern would list it once per pattern; and fsspec's
@@ -128,7 +134,7 @@ def list_sources(paths: Iterable[str], glob: str | Sequence[str] = SUPPORTED_GLO
             if entry.get("type", "file") != "file" or not _matches(posixpath.basename(rel), glob):
                 continue
             found.append(RemoteSource(fs.unstrip_protocol(full), rel, _shown(given, rel),
-                                      entry.get("size")))
+                                      entry.get("size"), stamp(entry)))
         sources.extend(sorted(found, key=lambda s: s.doc))
     return sources, errors
 
@@ -282,6 +288,42 @@ def partition_frames(sources: Sequence[RemoteSource], listing_errors: Sequence[t
             for name, rows in _partition_rows(sources, listing_errors, settings).items()}
 
 
+@dataclass(frozen=True)
+class Copy:
+    """Rows to copy from a part of the last run: those of `docs`, from the tables where
+    that part has a file (`tables`)."""
+
+    part: str
+    docs: frozenset[str]
+    tables: frozenset[str]
+
+
+def _copied_rows(out: str, copy: Copy, storage_options: dict[str, Any]
+                 ) -> dict[str, list[tuple]]:
+    """The rows of `copy.docs` in the old part, as `typed_cells` makes them (Decimals
+    from decimal128 or from the canonical strings of a column written as text)."""
+    import fsspec
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    wanted = pa.array(sorted(copy.docs), pa.string())
+    for name in copy.tables:
+        fs, path = fsspec.core.url_to_fs(f"{out}/{name}/{copy.part}", **storage_options)
+        with fs.open(path, "rb") as fh:
+            table = pq.read_table(fh)
+        doc = table.column("doc")
+        if pa.types.is_dictionary(doc.type):
+            doc = doc.cast(pa.string())
+        table = table.filter(pc.is_in(doc, value_set=wanted))
+        decs = {c for c, k in zip(TABLES[name][0], column_types(name)) if k == "dec"}
+        columns = [[Decimal(v) if c in decs and isinstance(v, str) else v
+                    for v in table.column(c).to_pylist()] for c in TABLES[name][0]]
+        rows[name] = list(zip(*columns)) if columns and table.num_rows else []
+    return rows
+
+
 def _schema(name: str, as_text: Iterable[str]) -> "pa.Schema":
     import pyarrow as pa
 
@@ -321,16 +363,21 @@ def _write_part(url: str, table: "pa.Table", storage_options: dict[str, Any]) ->
 
 
 def write_partition(sources: Sequence[RemoteSource], listing_errors: Sequence[tuple[str, str, str]],
-                    settings: Settings, out: str, part: str, always: bool
-                    ) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
-    """A task: a partition of documents → `out/<table>/<part>` for each table (a part
-    without rows is written only when `always`, so each table has at least one file).
-    Returns per table (rows, written, Decimal columns written as text)."""
+                    settings: Settings, out: str, part: str, always: bool,
+                    copy: Copy | None = None) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
+    """A task: a partition of documents (and the rows `copy` names of a part of the last
+    run) → `out/<table>/<part>` for each table (a part without rows is written only
+    when `always`, so each table has at least one file). Returns per table (rows,
+    written, Decimal columns written as text)."""
     import pyarrow as pa
 
     result = {}
     options = dict(settings.storage_options)
-    for name, df in partition_frames(sources, listing_errors, settings).items():
+    rows = _partition_rows(sources, listing_errors, settings)
+    if copy is not None:
+        for name, copied in _copied_rows(out, copy, options).items():
+            rows[name] = copied + rows[name]
+    for name, df in ((name, _frame(name, r)) for name, r in rows.items()):
         text = tuple(c for c, k in zip(TABLES[name][0], column_types(name))
                      if k == "dec" and not all(v is None or fits(v) for v in df[c]))
         written = always or len(df) > 0
@@ -342,8 +389,9 @@ def write_partition(sources: Sequence[RemoteSource], listing_errors: Sequence[tu
     return result
 
 
-def rewrite_as_text(url: str, columns: Sequence[str], storage_options: dict[str, Any]) -> None:
-    """A task: turn Decimal columns of a part already written into canonical strings."""
+def retype_part(url: str, text: Sequence[str], storage_options: dict[str, Any]) -> None:
+    """A task: make the Decimal columns of a part already written canonical strings
+    where `text` names them, decimal128 where it does not (its values fit then)."""
     import fsspec
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -351,11 +399,20 @@ def rewrite_as_text(url: str, columns: Sequence[str], storage_options: dict[str,
     fs, path = fsspec.core.url_to_fs(url, **storage_options)
     with fs.open(path, "rb") as fh:
         table = pq.read_table(fh)
-    for c in columns:
+    name = posixpath.basename(posixpath.dirname(path))
+    for c, kind in zip(TABLES[name][0], column_types(name)):
+        if kind != "dec":
+            continue
         i = table.schema.get_field_index(c)
-        if pa.types.is_decimal(table.schema.field(c).type):
-            strings = [None if v is None else canonical(v) for v in table.column(c).to_pylist()]
-            table = table.set_column(i, pa.field(c, pa.string()), pa.array(strings, pa.string()))
+        is_text = not pa.types.is_decimal(table.schema.field(c).type)
+        values = table.column(c).to_pylist()
+        if c in text and not is_text:
+            table = table.set_column(i, pa.field(c, pa.string()), pa.array(
+                [None if v is None else canonical(v) for v in values], pa.string()))
+        elif c not in text and is_text:
+            table = table.set_column(i, pa.field(c, pa.decimal128(PRECISION, SCALE)), pa.array(
+                [None if v is None else Decimal(v) for v in values],
+                pa.decimal128(PRECISION, SCALE)))
     _write_part(url, table, storage_options)
 
 
@@ -419,13 +476,24 @@ def _threads() -> int:
         return os.cpu_count() or 1
 
 
+class DaskRun(dict):  # type: ignore[type-arg]
+    """Rows per table (a dict, as before), and what the run did: documents processed
+    and reused, documents of the last run gone, why everything was redone."""
+
+    processed: int = 0
+    reused: int = 0
+    dropped: int = 0
+    redo: str = ""
+
+
 def extract_dask(paths: list[str], out: str, *, scheduler: str | None = None,
                  glob: str | Sequence[str] = SUPPORTED_GLOBS, patterns: str | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, skip_checks: Iterable[str] = (),
                  n_workers: int | None = None, partition_size: int | None = None,
-                 storage_options: dict[str, Any] | None = None) -> dict[str, int]:
+                 storage_options: dict[str, Any] | None = None, full: bool = False
+                 ) -> DaskRun:
     """Process the files under `paths` (local paths or fsspec URLs) on a Dask cluster and
-    write `out/<table>/part-NNNNN.parquet` for every table; returns the rows per table.
+    write `out/<table>/part-*.parquet` for every table; returns the rows per table.
 
     `scheduler`: the address of a running scheduler (tcp://host:8786), whose workers
     need reportmine[dask] and access to the inputs and `out`; `n_workers` then waits
@@ -433,6 +501,11 @@ def extract_dask(paths: list[str], out: str, *, scheduler: str | None = None,
     per core by default), one thread each, runs for the call. `storage_options` go to
     fsspec for the inputs and the output (credentials are better left to fsspec's
     usual configuration: environment variables, ~/.aws, fsspec's config files).
+
+    Runs are incremental (see reportmine.dask_manifest): the part files of the last run
+    into `out` whose documents are listed again unchanged stay as they are, and only
+    the other documents are processed; the dataset then holds the rows a fresh run
+    writes. `full=True` processes everything.
     """
     _require()
     import fsspec
@@ -445,6 +518,7 @@ def extract_dask(paths: list[str], out: str, *, scheduler: str | None = None,
     for name in TABLES:
         out_fs.makedirs(f"{out_root}/{name}", exist_ok=True)
     out_url = out_fs.unstrip_protocol(out_root)
+    current = fingerprint(settings.patterns, settings.skip_checks, settings.max_bytes)
 
     cluster, own = None, True
     if scheduler is None:
@@ -458,45 +532,95 @@ def extract_dask(paths: list[str], out: str, *, scheduler: str | None = None,
             client.wait_for_workers(n_workers)
         t0 = time.perf_counter()
         sources, errors = _listing(paths, glob, storage_options)
+        todo = plan(read_manifest(out_fs, out_root), current, sources, TABLES, full)
         threads = sum(client.nthreads().values())
-        size = _partition_size(len(sources), threads, partition_size)
-        parts = _partitions(sources, size) or [[]]
-        width = max(5, len(str(len(parts) - 1)))
-        names = [f"part-{k:0{width}d}.parquet" for k in range(len(parts))]
-        log.info("%d documents in %d tasks on %d worker threads", len(sources), len(parts),
-                 threads)
+        size = _partition_size(len(todo.todo), threads, partition_size)
+        groups = _partitions(todo.todo, size)
+        if errors:  # the rows of paths that cannot be listed: made again every run
+            groups = groups or [[]]
+        if not todo.patches and not all(any(p.tables[name][1] for p in todo.kept)
+                                        for name in TABLES):
+            groups = groups or [[]]  # every table gets at least one file (the first task's)
+        names = part_names(todo.generation, len(groups) + len(todo.patches))
+        log.info("%d documents: %d to process in %d tasks on %d worker threads, %d parts "
+                 "kept, %d patched%s", len(sources), todo.processed,
+                 len(groups) + len(todo.patches), threads, len(todo.kept),
+                 len(todo.patches), f" ({todo.redo})" if todo.redo else "")
+        # New parts are written under hidden names (which pyarrow and dask skip) and
+        # renamed at the end: until then the dataset is the last run's, whole.
+        # A changed part: its unchanged documents' rows are copied, the others parsed.
+        patches = todo.patches
+        copies = [Copy(pt.old.name, frozenset(d for d, _, _ in pt.keep),
+                       frozenset(n for n in TABLES if pt.old.tables[n][1])) for pt in patches]
         futures = [client.submit(write_partition, p, errors if k == 0 else [], settings,
-                                 out_url, names[k], k == 0, pure=False)
-                   for k, p in enumerate(parts)]
+                                 out_url, "." + names[k], k == 0, pure=False)
+                   for k, p in enumerate(groups)]
+        futures += [client.submit(write_partition, pt.redo, [], settings, out_url,
+                                  "." + names[len(groups) + k], not groups and k == 0, copy,
+                                  pure=False)
+                    for k, (pt, copy) in enumerate(zip(patches, copies))]
         index = {f.key: k for k, f in enumerate(futures)}
-        results: list[dict[str, tuple[int, bool, tuple[str, ...]]]] = [{}] * len(parts)
+        results: list[dict[str, tuple[int, bool, tuple[str, ...]]]] = [{}] * len(futures)
         finished = as_completed(futures, loop=client.loop, with_results=True)
         for done, (future, result) in enumerate(finished, 1):
             results[index[future.key]] = result
-            log.debug("%d/%d tasks done", done, len(parts))
-        # A Decimal column that some part had to write as text is text in every part.
-        rewrites = []
+            log.debug("%d/%d tasks done", done, len(futures))
+        new = [Part(names[k], [(s.doc, s.url, s.stamp) for s in group], results[k],
+                    listing_errors=bool(errors) and k == 0)
+               for k, group in enumerate(groups)]
+        new += [Part(names[len(groups) + k],
+                     [*pt.keep, *((s.doc, s.url, s.stamp) for s in pt.redo)],
+                     results[len(groups) + k]) for k, pt in enumerate(patches)]
+        parts = [*todo.kept, *new]
+        # A Decimal column that some part must write as text is text in every part; one
+        # no part needs as text any more is decimal again in every part.
+        text = {name: tuple(sorted({c for p in parts for c in p.tables[name][2]}))
+                for name in TABLES}
+        retypes: list[tuple[str, Part, bool]] = []
         for name in TABLES:
-            text = sorted({c for r in results for c in r[name][2]})
-            if not text:
-                continue
-            for k, r in enumerate(results):
-                if r[name][1] and set(r[name][2]) != set(text):
-                    rewrites.append(client.submit(rewrite_as_text,
-                                                  f"{out_url}/{name}/{names[k]}", text,
-                                                  options, pure=False))
-            log.warning("%s: %s written as decimal strings (a value does not fit "
-                        "decimal128(%d, %d))", name, ", ".join(text), PRECISION, SCALE)
-        client.gather(rewrites)
-        _remove_stale(out_fs, out_root, results, names)
-        counts = {name: sum(r[name][0] for r in results) for name in TABLES}
+            if text[name]:
+                log.warning("%s: %s written as decimal strings (a value does not fit "
+                            "decimal128(%d, %d))", name, ", ".join(text[name]), PRECISION,
+                            SCALE)
+            was = todo.text.get(name)  # what the kept parts hold (None: not known)
+            for p in todo.kept:
+                if p.tables[name][1] and (was is None or set(was) != set(text[name])):
+                    retypes.append((name, p, False))
+            for p in new:
+                if p.tables[name][1] and set(p.tables[name][2]) != set(text[name]):
+                    retypes.append((name, p, True))
+        if any(not hidden for _, _, hidden in retypes) and todo.previous is not None:
+            # Kept parts change type in place: should the run stop half-way, the next
+            # one must not trust the types the last manifest gives.
+            _write_manifest(out_fs, out_root, json.dumps(
+                {**todo.previous, "text_unknown": True}).encode("ascii"))
+        client.gather([client.submit(
+            retype_part, f"{out_url}/{name}/{'.' if hidden else ''}{p.name}", text[name],
+            options, pure=False) for name, p, hidden in retypes])
+        for p in new:
+            for name in TABLES:
+                if p.tables[name][1]:
+                    out_fs.mv(f"{out_root}/{name}/.{p.name}", f"{out_root}/{name}/{p.name}")
+        _write_manifest(out_fs, out_root, manifest_bytes(current, todo.generation, parts, text))
+        _remove_stale(out_fs, out_root, parts)
+        run = DaskRun({name: sum(p.tables[name][0] for p in parts) for name in TABLES})
+        run.processed, run.reused = todo.processed, len(sources) - todo.processed
+        run.dropped, run.redo = todo.dropped, todo.redo
         log.info("%d documents in %.1f s", len(sources), time.perf_counter() - t0)
-        return counts
+        return run
     finally:
         if own:
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _write_manifest(fs: Any, root: str, data: bytes) -> None:
+    """Written aside, then renamed over the last one (one PUT on an object store)."""
+    partial = f"{root}/.{MANIFEST}.partial"
+    with fs.open(partial, "wb") as fh:
+        fh.write(data)
+    fs.mv(partial, f"{root}/{MANIFEST}")
 
 
 def _client_of(address: str) -> tuple[Any, bool]:
@@ -513,15 +637,15 @@ def _client_of(address: str) -> tuple[Any, bool]:
     return Client(address, set_as_default=False), True
 
 
-def _remove_stale(fs: Any, root: str, results: list[dict[str, tuple[int, bool, tuple]]],
-                  names: list[str]) -> None:
-    """Remove part files this run did not write (an earlier run's, or this run's
-    empty ones from an earlier run with other partitions)."""
+def _remove_stale(fs: Any, root: str, parts: list[Part]) -> None:
+    """Remove part files the manifest does not name: an earlier run's, hidden ones of an
+    interrupted run, and empty ones of the parts that wrote no file for a table."""
     for name in TABLES:
-        keep = {names[k] for k, r in enumerate(results) if r[name][1]}
-        for path in fs.glob(f"{root}/{name}/part-*.parquet"):
+        keep = {p.name for p in parts if p.tables[name][1]}
+        for path in fs.glob(f"{root}/{name}/part-*.parquet") + fs.glob(
+                f"{root}/{name}/.part-*.parquet"):
             if posixpath.basename(path) not in keep:
                 fs.rm(path)
 
 
-__all__ = ["extract_dask", "frames", "list_sources", "RemoteSource"]
+__all__ = ["DaskRun", "extract_dask", "frames", "list_sources", "RemoteSource"]
