@@ -1,6 +1,7 @@
 """Incremental `reportmine extract`: a full run against a re-run where a few files changed.
 
 usage: python benchmarks/incremental.py [--docs 1000] [--changed 10] [--jobs 0] [--repeat 3]
+                                       [--dask]
 
 Builds a corpus from samples/ as benchmarks/throughput.py does (varied, nothing
 repeats), times a full run (`--full`, a fresh process, start-up included), changes
@@ -82,12 +83,68 @@ def format_times(repeat: int) -> list[str]:
     return lines
 
 
+def dask_times(corpus: Path, tmp: Path, jobs: int, changed: int, repeat: int) -> list[str]:
+    """The same on a Dask cluster that stays up between runs (as one reached with
+    --scheduler does): full run, nothing changed, `changed` documents changed; the
+    dataset compared with a fresh run's (rows sorted, column types)."""
+    import logging
+
+    import pyarrow.parquet as pq
+    from distributed import LocalCluster
+
+    from reportmine.dask import extract_dask
+    from reportmine.tables import TABLES
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    workers = jobs or os.cpu_count() or 1
+    out, fresh = tmp / "dask-out", tmp / "dask-fresh"
+
+    def timed(dest: Path, **kw: object) -> tuple[float, object]:
+        t0 = time.perf_counter()
+        r = extract_dask([str(corpus)], str(dest), scheduler=cluster.scheduler_address, **kw)
+        return time.perf_counter() - t0, r
+
+    def dataset(dest: Path) -> dict[str, tuple[list, set]]:
+        got = {}
+        for name in TABLES:
+            parts = sorted((dest / name).glob("part-*.parquet"))
+            tables = [pq.read_table(p) for p in parts]
+            got[name] = (sorted(tuple(map(str, r.values())) for t in tables
+                                for r in t.to_pylist()),
+                         {tuple(str(f.type) for f in t.schema) for t in tables})
+        return got
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as cluster:
+        fulls = [timed(out, full=True)[0] for _ in range(repeat)]
+        unchanged = min(timed(out)[0] for _ in range(repeat))
+        incr, processed = float("inf"), 0
+        for k in range(repeat):
+            change(corpus, changed, seed=100 + k)
+            t, r = timed(out)
+            if t < incr:
+                incr, processed = t, r.processed  # type: ignore[attr-defined]
+        timed(fresh, full=True)
+        same = dataset(out) == dataset(fresh)
+    full = min(fulls)
+    return [f"on a Dask LocalCluster of {workers} worker(s) that stays up between runs:",
+            f"  full run (full=True)           {full:7.2f} s  (the first, workers cold: "
+            f"{fulls[0]:.2f} s)",
+            f"  nothing changed                {unchanged:7.2f} s  ({full / unchanged:5.1f}x "
+            "faster)",
+            f"  {changed:4d} documents changed         {incr:7.2f} s  ({full / incr:5.1f}x "
+            f"faster, {incr / full:.3f} of the full run; {processed} parsed)",
+            f"  dataset equals a fresh run's:  {'yes (rows and column types)' if same else 'NO'}"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--changed", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=0, help="0: one worker per core")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dask", action="store_true",
+                    help="also time incremental runs on a Dask LocalCluster (reportmine[dask])")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rm-incr-"))
     corpus, out = tmp / "corpus", tmp / "out"
@@ -124,6 +181,10 @@ def main() -> None:
           f"copying the cached rows of {args.docs - args.changed} documents)")
     print(f"  tables equal a fresh run's:    {'yes, byte for byte' if same else 'NO'}")
     print()
+    if args.dask:
+        for line in dask_times(corpus, tmp, args.jobs, args.changed, args.repeat):
+            print(line)
+        print()
     for line in format_times(args.repeat):
         print(line)
     shutil.rmtree(tmp)

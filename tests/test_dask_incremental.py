@@ -225,3 +225,27 @@ def test_stamps_change_with_what_the_listing_says() -> None:
     assert a == stamp({"size": 3, "mtime": 1.5, "ino": 7, "uid": 0})
     assert a != stamp({"size": 3, "mtime": 1.6, "ino": 7})
     assert stamp({"size": 3, "ETag": '"abc"'}) != stamp({"size": 3, "ETag": '"abd"'})
+
+
+def test_rows_copied_from_a_part_keep_or_lose_their_text_column_as_a_fresh_run(
+        cluster: Any, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("投入资金5万元。\n", encoding="utf-8")
+    (src / "b.txt").write_text("收入增长1.23456789012%。\n", encoding="utf-8")
+    (src / "c.txt").write_text("新建校舍3所。\n", encoding="utf-8")
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    run(cluster, src, out, partition_size=3)  # one part, value as text
+    (src / "c.txt").write_text("新建校舍4所。\n", encoding="utf-8")
+    second = run(cluster, src, out, partition_size=3)  # a and b copied, c parsed
+    assert (second.processed, second.reused) == (1, 2)
+    run(cluster, src, fresh, partition_size=3, full=True)
+    assert dataset(out) == dataset(fresh)
+    (src / "b.txt").unlink()
+    third = run(cluster, src, out, partition_size=3)  # a copied from a text column
+    assert (third.processed, third.reused, third.dropped) == (0, 2, 1)
+    run(cluster, src, fresh, partition_size=3, full=True)
+    assert dataset(out) == dataset(fresh)
+    value = list(TABLES["metrics"][0]).index("value")
+    assert {t[value] for t in dataset(out)["metrics"][1]} == {"decimal128(38, 10)"}
+    assert sorted(r[value] for r in dataset(out)["metrics"][0]) == ["4", "50000"]

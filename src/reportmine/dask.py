@@ -298,30 +298,57 @@ class Copy:
     tables: frozenset[str]
 
 
-def _copied_rows(out: str, copy: Copy, storage_options: dict[str, Any]
-                 ) -> dict[str, list[tuple]]:
-    """The rows of `copy.docs` in the old part, as `typed_cells` makes them (Decimals
-    from decimal128 or from the canonical strings of a column written as text)."""
+def _copied_tables(out: str, copy: Copy, storage_options: dict[str, Any]
+                   ) -> dict[str, "pa.Table"]:
+    """The rows of `copy.docs` in the old part, per table, as Arrow tables (no value
+    goes through Python: a part holds tens of documents' rows)."""
     import fsspec
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
     wanted = pa.array(sorted(copy.docs), pa.string())
-    for name in copy.tables:
+    tables = {}
+    for name in sorted(copy.tables):
         fs, path = fsspec.core.url_to_fs(f"{out}/{name}/{copy.part}", **storage_options)
         with fs.open(path, "rb") as fh:
             table = pq.read_table(fh)
         doc = table.column("doc")
         if pa.types.is_dictionary(doc.type):
             doc = doc.cast(pa.string())
-        table = table.filter(pc.is_in(doc, value_set=wanted))
-        decs = {c for c, k in zip(TABLES[name][0], column_types(name)) if k == "dec"}
-        columns = [[Decimal(v) if c in decs and isinstance(v, str) else v
-                    for v in table.column(c).to_pylist()] for c in TABLES[name][0]]
-        rows[name] = list(zip(*columns)) if columns and table.num_rows else []
-    return rows
+        tables[name] = table.filter(pc.is_in(doc, value_set=wanted))
+    return tables
+
+
+def _needs_text(table: "pa.Table", column: str) -> bool:
+    """Does a copied Decimal column hold a value decimal128 cannot (only possible where
+    it was written as text)?"""
+    import pyarrow as pa
+
+    if pa.types.is_decimal(table.schema.field(column).type):
+        return False
+    return any(v is not None and not fits(Decimal(v)) for v in table.column(column).to_pylist())
+
+
+def _conform(table: "pa.Table", name: str, text: Sequence[str]) -> "pa.Table":
+    """A table of a part with its Decimal columns as text where `text` says, decimal128
+    elsewhere (values converted exactly), in the schema of a part written now."""
+    import pyarrow as pa
+
+    decimal = pa.decimal128(PRECISION, SCALE)
+    for c, kind in zip(TABLES[name][0], column_types(name)):
+        if kind != "dec":
+            continue
+        i = table.schema.get_field_index(c)
+        is_text = not pa.types.is_decimal(table.schema.field(c).type)
+        values = table.column(c).to_pylist() if is_text != (c in text) else None
+        if values is not None and c in text:
+            table = table.set_column(i, pa.field(c, pa.string()), pa.array(
+                [None if v is None else canonical(v) for v in values], pa.string()))
+        elif values is not None:
+            table = table.set_column(i, pa.field(c, decimal), pa.array(
+                [None if v is None else Decimal(v) for v in values], decimal))
+    return table.select(TABLES[name][0]).cast(_schema(name, text))
 
 
 def _schema(name: str, as_text: Iterable[str]) -> "pa.Schema":
@@ -373,19 +400,21 @@ def write_partition(sources: Sequence[RemoteSource], listing_errors: Sequence[tu
 
     result = {}
     options = dict(settings.storage_options)
-    rows = _partition_rows(sources, listing_errors, settings)
-    if copy is not None:
-        for name, copied in _copied_rows(out, copy, options).items():
-            rows[name] = copied + rows[name]
-    for name, df in ((name, _frame(name, r)) for name, r in rows.items()):
+    copied = _copied_tables(out, copy, options) if copy is not None else {}
+    for name, rows in _partition_rows(sources, listing_errors, settings).items():
+        df = _frame(name, rows)
+        old = copied.get(name)
         text = tuple(c for c, k in zip(TABLES[name][0], column_types(name))
-                     if k == "dec" and not all(v is None or fits(v) for v in df[c]))
-        written = always or len(df) > 0
+                     if k == "dec" and (not all(v is None or fits(v) for v in df[c])
+                                        or (old is not None and _needs_text(old, c))))
+        table = pa.Table.from_pandas(_as_text(df, text) if text else df,
+                                     schema=_schema(name, text), preserve_index=False)
+        if old is not None:
+            table = pa.concat_tables([_conform(old, name, text), table])
+        written = always or table.num_rows > 0
         if written:
-            table = pa.Table.from_pandas(_as_text(df, text) if text else df,
-                                         schema=_schema(name, text), preserve_index=False)
             _write_part(f"{out}/{name}/{part}", table, options)
-        result[name] = (len(df), written, text)
+        result[name] = (table.num_rows, written, text)
     return result
 
 
