@@ -128,3 +128,17 @@ def test_patterns_folder_hash_sees_every_file(tmp_path):
     assert diskcache.tree_hash(a) != h1
     assert diskcache.tree_hash(a, None) != diskcache.tree_hash(a, tmp_path / "missing")
     assert diskcache.tree_hash(default_patterns_dir()) == diskcache.tree_hash(default_patterns_dir())
+
+
+def test_the_cache_keeps_a_few_entries_of_a_kind(cache):
+    import time
+
+    for k in range(diskcache.KEEP + 3):
+        assert diskcache.cached("t", f"n{k}", lambda k=k: [k]) == [k]
+        # written in order, whatever the file system's clock resolution
+        t = time.time() - 100 + k
+        os.utime(cache / f"t-n{k}.marshal", (t, t))
+    assert len(list(cache.glob("t-*"))) == diskcache.KEEP
+    assert (cache / f"t-n{diskcache.KEEP + 2}.marshal").exists()  # the newest stays
+    assert diskcache.cached("t", f"n{diskcache.KEEP + 2}", lambda: ["built again"]) == [
+        diskcache.KEEP + 2]

@@ -101,7 +101,22 @@ def cached(kind: str, name: str, build: Callable[[], Any], *, objects: bool = Fa
     value = build()
     if path is not None:
         _store(path, value, codec)
+        _prune(path.parent, kind)
     return value
+
+
+KEEP = 6  # entries of a kind kept (other rule folders, versions): the cache stays small
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Remove all but the KEEP most recently written entries of a kind."""
+    try:
+        entries = sorted(folder.glob(f"{kind}-*"), key=lambda p: p.stat().st_mtime_ns,
+                         reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned it first
 
 
 def _store(path: Path, value: Any, codec: Any) -> None:
