@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -13,9 +14,10 @@ import pytest
 
 import reportmine
 from reportmine.cli import main
+from reportmine.models import Document, ErrorRecord
 from reportmine.numbers import canonical
 from reportmine.tables import TABLES, TEXT_COLUMNS, safe_cell, write_tables
-from reportmine.writers import WORKBOOK, output_names
+from reportmine.writers import WORKBOOK, output_names, readable
 from reportmine.writers import parquet as parquet_writer
 from reportmine.writers import xlsx as xlsx_writer
 from tests.conftest import SAMPLES
@@ -28,6 +30,23 @@ openpyxl = pytest.importorskip("openpyxl")
 # character and a line separator in its sentences.
 HOSTILE = ("一、=HYPERLINK(\"x\")工作\n-投入资金172.5万元，同比增长24.43%。\n"
            "@新增学位210个\x0c，托位40个。\n+完成率约98.5%\u2028，较上年提高3.2个百分点。\n")
+# A file name that is not UTF-8: Python gives it lone surrogates (surrogateescape), which
+# UTF-8 writers refuse; every format writes them as their backslash escapes, as CSV does.
+ODD_NAME = os.fsdecode(b"r\xff\xfe.txt")
+ODD_SHOWN = "r\\udcff\\udcfe.txt"
+ODD_SOURCE = sorted(SAMPLES.glob("*.txt"))[0]  # the odd file is a copy of this sample
+
+
+def make_odd_file(folder: Path) -> bool:
+    """Copy ODD_SOURCE to `folder` under ODD_NAME; False where the file system (or its
+    encoding) refuses such a name."""
+    if ODD_NAME != "r\udcff\udcfe.txt":  # a file system encoding other than UTF-8
+        return False
+    try:
+        shutil.copy(ODD_SOURCE, folder / ODD_NAME)
+    except (OSError, UnicodeError):
+        return False
+    return (folder / ODD_NAME).exists()
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +56,7 @@ def corpus(tmp_path_factory) -> Path:
         shutil.copy(p, d / p.name)
     (d / "zz_hostile.txt").write_text(HOSTILE, encoding="utf-8")
     (d / "zz_empty.txt").write_bytes(b"")  # an error row
+    make_odd_file(d)  # where the file system takes it: every comparison below covers it
     return d
 
 
@@ -267,3 +287,165 @@ def test_libreoffice_opens_the_workbook(outputs, tmp_path):
     assert rows[0] == expected[0] and len(rows) == len(expected)
     k = expected[0].index("value")
     assert [row[k] for row in rows] == [row[k] for row in expected]
+
+
+# -- text that a UTF-8 writer refuses: lone surrogates (file names not UTF-8) ------------
+
+def _odd_rows(rows: list[list[str]]) -> list[list[str]]:
+    return [r for r in rows if r[0] == ODD_SHOWN]
+
+
+def test_a_file_name_not_utf8_is_written_in_every_format(corpus, outputs):
+    if not (corpus / ODD_NAME).exists():
+        pytest.skip("the file system refuses a file name that is not UTF-8")
+    out, raw = outputs
+    docs = csv_rows(out / "documents.csv")
+    k_path, k_chars = docs[0].index("path"), docs[0].index("chars")
+    (doc_row,) = _odd_rows(docs)
+    assert doc_row[k_path].endswith("/" + ODD_SHOWN)
+    assert ODD_SHOWN not in [r[0] for r in csv_rows(out / "errors.csv")]
+    # The odd file is a copy of a sample: its rows are the sample's, but for the name.
+    metrics = csv_rows(out / "metrics.csv")
+    odd = _odd_rows(metrics)
+    same = [r for r in metrics if r[0] == ODD_SOURCE.name]
+    assert len(odd) > 10 and [r[1:] for r in odd] == [r[1:] for r in same]
+
+    data = pq.read_table(out / "metrics.parquet").to_pylist()
+    got = [[as_csv(v) for v in r.values()] for r in data if r["doc"] == ODD_SHOWN]
+    assert len(got) == len(odd)
+    assert got == _odd_rows(csv_rows(raw / "metrics.csv"))  # parquet: the raw cells
+    (pdoc,) = [r for r in pq.read_table(out / "documents.parquet").to_pylist()
+               if r["doc"] == ODD_SHOWN]
+    assert pdoc["path"] == doc_row[k_path] and pdoc["chars"] == int(doc_row[k_chars]) > 0
+
+    wb = openpyxl.load_workbook(out / WORKBOOK, read_only=True)
+    sheet = [list(r) for r in wb["metrics"].iter_rows(min_row=2, values_only=True)]
+    xodd = [r for r in sheet if r[0] == ODD_SHOWN]
+    assert len(xodd) == len(odd)
+    k = metrics[0].index("value")
+    assert [as_csv(r[k]) for r in xodd] == [r[k] for r in odd]
+    assert [r[3] for r in xodd] == [r[3] for r in odd]  # the figure's text
+    xdocs = [list(r) for r in wb["documents"].iter_rows(min_row=2, values_only=True)]
+    assert [r[k_path] for r in xdocs if r[0] == ODD_SHOWN] == [doc_row[k_path]]
+
+    # JSONL: the same text, which a strict JSON reader takes too (a lone surrogate's
+    # \\udcff escape it refuses).
+    import pyarrow.json as pj
+
+    records = pj.read_json(out / "metrics.jsonl").to_pylist()
+    assert [r["text"] for r in records if r["doc"] == ODD_SHOWN] == [r[3] for r in odd]
+    lines = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert ODD_SHOWN in [json.loads(ln)["doc"] for ln in lines]
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_file_name_not_utf8_alone_in_every_format(tmp_path):
+    """The reported run: a folder holding only such a file, every format at once."""
+    src = tmp_path / "src"
+    src.mkdir()
+    if not make_odd_file(src):
+        pytest.skip("the file system refuses a file name that is not UTF-8")
+    out = tmp_path / "out"
+    assert main(["extract", str(src), "-o", str(out), "-q", "--jobs", "1", "--format",
+                 "xlsx", "--format", "parquet", "--format", "jsonl", "--format", "csv"]) == 0
+    wb = openpyxl.load_workbook(out / WORKBOOK, read_only=True)
+    for table in TABLES:
+        expected = csv_rows(out / f"{table}.csv")[1:]
+        assert all(r[0] == ODD_SHOWN for r in expected), table
+        sheet = list(wb[table].iter_rows(min_row=2, values_only=True))
+        assert [r[0] for r in sheet] == [r[0] for r in expected], table
+        data = pq.read_table(out / f"{table}.parquet")
+        assert data.column("doc").to_pylist() == [r[0] for r in expected], table
+        lines = (out / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()
+        assert [json.loads(ln)["doc"] for ln in lines] == [r[0] for r in expected], table
+    assert len(csv_rows(out / "metrics.csv")) > 10
+
+
+def test_lone_surrogates_in_any_text_cell_are_written_as_csv_writes_them(tmp_path):
+    """Not only file names: any text (here a name and an error message a caller made),
+    and surrogates surrogateescape never makes (\\ud800)."""
+    bad = "坏\udcff\ud800名.txt"
+    shown = "坏\\udcff\\ud800名.txt"
+    doc = reportmine.parse_text(HOSTILE, doc=bad)
+    failed = Document(doc="e" + bad, path="/x/e" + bad, text="",
+                      error=ErrorRecord(path="e" + bad, stage="read", reason="unreadable",
+                                        message=f"cannot read {bad}"))
+    counts = write_tables([doc, failed], tmp_path, formats=["csv", "parquet", "xlsx", "jsonl"])
+    metrics = csv_rows(tmp_path / "metrics.csv")[1:]
+    assert counts["metrics"] == len(metrics) > 3 and {r[0] for r in metrics} == {shown}
+    error = [("e" + shown, f"cannot read {shown}")]  # (doc, message)
+    errors = csv_rows(tmp_path / "errors.csv")[1:]
+    assert [(r[0], r[-1]) for r in errors] == error
+
+    data = pq.read_table(tmp_path / "metrics.parquet")
+    assert data.column("doc").to_pylist() == [shown] * len(metrics)
+    assert [as_csv(v) for v in data.column("value").to_pylist()] == [r[5] for r in metrics]
+    perr = pq.read_table(tmp_path / "errors.parquet").to_pylist()
+    assert [(e["doc"], e["message"]) for e in perr] == error
+
+    wb = openpyxl.load_workbook(tmp_path / WORKBOOK, read_only=True)
+    sheet = list(wb["metrics"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in sheet] == [shown] * len(metrics)
+    assert [as_csv(r[5]) for r in sheet] == [r[5] for r in metrics]
+    xerr = list(wb["errors"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[-1]) for r in xerr] == error
+
+    records = [json.loads(ln) for ln in
+               (tmp_path / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["doc"], r["message"]) for r in records] == error
+    assert not list(tmp_path.glob(".*"))  # no partial file left
+
+
+def test_readable_escapes_only_lone_surrogates():
+    assert readable("r\udcff\udcfe.txt") == "r\\udcff\\udcfe.txt"
+    assert readable("a\ud800b") == "a\\ud800b"
+    plain = "普通文本\\udcff 😀"  # a real backslash and an astral character stay
+    assert readable(plain) is plain
+
+
+def test_xlsx_text_a_sheet_cannot_hold(tmp_path):
+    """XML refuses U+FFFE and U+FFFF as it does surrogates: escaped too, never a crash."""
+    assert xlsx_writer.text_cell("=a\ufffe\x0b\udcff", True) == "'=a\\ufffe␋\\udcff"
+    doc = reportmine.parse_text("新增学位210个\ufffe，投入资金172.5万元。\n", doc="n\uffff.txt")
+    write_tables([doc], tmp_path, formats=["csv", "xlsx"])
+    sheet = list(openpyxl.load_workbook(tmp_path / WORKBOOK, read_only=True)["metrics"]
+                 .iter_rows(min_row=2, values_only=True))
+    k = TABLES["metrics"][0].index("sentence")
+    assert [(r[0], r[3], r[k]) for r in sheet] == [
+        ("n\\uffff.txt", "210个", "新增学位210个\\ufffe，投入资金172.5万元。"),
+        ("n\\uffff.txt", "172.5万元", "新增学位210个\\ufffe，投入资金172.5万元。")]
+    assert [r[0] for r in csv_rows(tmp_path / "metrics.csv")[1:]] == ["n\uffff.txt"] * 2
+
+
+def test_dask_writes_a_file_name_not_utf8(tmp_path):
+    """The Dask engine's parts (a new part, and one patched: the odd file's rows copied
+    from the last run's part) hold the name as every other writer does."""
+    pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    from reportmine.dask import extract_dask
+
+    src = tmp_path / "src"
+    src.mkdir()
+    if not make_odd_file(src):
+        pytest.skip("the file system refuses a file name that is not UTF-8")
+    other = src / "b.txt"
+    shutil.copy(sorted(SAMPLES.glob("*.txt"))[1], other)
+    alone, local = tmp_path / "alone", tmp_path / "local"  # the odd file's local run
+    alone.mkdir()
+    assert make_odd_file(alone)
+    assert main(["extract", str(alone), "-o", str(local), "-q", "--jobs", "1"]) == 0
+    expected = [(r[0], r[3], r[5]) for r in csv_rows(local / "metrics.csv")[1:]]
+    assert {d for d, _, _ in expected} == {ODD_SHOWN}
+    out = tmp_path / "out"
+    for edit in (False, True):
+        if edit:  # b.txt changes: its part is patched, the odd file's rows copied
+            with open(other, "a", encoding="utf-8") as fh:
+                fh.write("新增学位210个。\n")
+        run = extract_dask([str(src)], str(out), n_workers=1, partition_size=2)
+        assert (run.processed, run.reused) == ((1, 1) if edit else (2, 0))
+        assert len(list((out / "metrics").glob("part-*.parquet"))) == 1  # both in one part
+        rows = pq.read_table(out / "metrics").to_pylist()
+        got = [(r["doc"], r["text"], as_csv(r["value"])) for r in rows if r["doc"] != "b.txt"]
+        assert got == expected and len(got) > 10
+        assert sorted(pq.read_table(out / "documents").column("doc").to_pylist()) == \
+            sorted(["b.txt", ODD_SHOWN])

@@ -14,8 +14,10 @@ Output: `OUT/<table>/part-NNNNN.parquet` for each table of `tables.TABLES` (erro
 included), columns typed as `writers/parquet.py` types them: int64, bool,
 dictionary-encoded enums, and Decimals as decimal128(38, 10), exact. A value that type
 cannot hold exactly turns its column into canonical decimal strings in every part of
-that table, never floats. Parts are written in place; parts left by an earlier run
-with more partitions are removed at the end.
+that table, never floats. Text holds a lone surrogate (a file name that is not UTF-8)
+as its backslash escape (\\udcff), as every writer does (`writers.readable`). Parts
+are written under hidden names and renamed when all are done; runs are incremental
+(`reportmine.dask_manifest`), and parts no run needs any more are removed at the end.
 
 Dask is an extra (`pip install "reportmine[dask]"`): it is imported inside the
 functions, and a missing piece is an ImportError naming the extra.
@@ -45,6 +47,7 @@ from .readers import SUPPORTED_GLOBS, read_bytes_as_document
 from .reading import DEFAULT_MAX_BYTES, ReadError, _matches
 from .rules import load_rules
 from .tables import TABLES, column_types, typed_cells
+from .writers import readable
 # Decimals as the Parquet writer of one machine types them: decimal128(PRECISION, SCALE).
 from .writers.parquet import PRECISION, SCALE, fits
 
@@ -246,7 +249,9 @@ def _cells(doc: Document) -> dict[str, list[tuple]]:
 
 def _frame(name: str, rows: list[tuple]) -> "pd.DataFrame":
     """Rows of one table as a DataFrame with the same dtypes in every partition: int64,
-    Int64 (nullable), bool, object Decimals (exact), string (text and enums)."""
+    Int64 (nullable), bool, object Decimals (exact), string (text and enums; `readable`,
+    since Arrow, which may back the string dtype and writes the parts, refuses lone
+    surrogates)."""
     import pandas as pd
 
     columns = TABLES[name][0]
@@ -262,7 +267,8 @@ def _frame(name: str, rows: list[tuple]) -> "pd.DataFrame":
         elif kind == "dec":
             data[column] = pd.array(col, dtype=object)
         else:
-            data[column] = pd.array(col, dtype="string")
+            data[column] = pd.array([v if v is None else readable(v) for v in col],
+                                    dtype="string")
     return pd.DataFrame(data, columns=columns)
 
 
@@ -307,7 +313,8 @@ def _copied_tables(out: str, copy: Copy, storage_options: dict[str, Any]
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    wanted = pa.array(sorted(copy.docs), pa.string())
+    # The parts hold each name as `readable` made it (the manifest: as listed).
+    wanted = pa.array(sorted({readable(d) for d in copy.docs}), pa.string())
     tables = {}
     for name in sorted(copy.tables):
         fs, path = fsspec.core.url_to_fs(f"{out}/{name}/{copy.part}", **storage_options)

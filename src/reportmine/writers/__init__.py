@@ -25,6 +25,25 @@ FORMATS = ("csv", "parquet", "xlsx", "jsonl")
 WORKBOOK = "reportmine.xlsx"  # XLSX: one workbook, a sheet per table
 
 
+def readable(text: str) -> str:
+    """`text` as every format can store it: each lone surrogate (a file name that is not
+    UTF-8 comes as 'r\\udcff.txt', Python's surrogateescape) as its backslash escape, the
+    six characters \\udcff, the text the CSV files hold (`tables._csv_bytes`). UTF-8
+    writers (lxml, Arrow, strict JSON readers) refuse lone surrogates; other text is
+    returned as it is."""
+    try:
+        text.encode("utf-8")  # the fast check: almost all text is valid
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def readable_rows(rows: Iterable[tuple]) -> list[tuple]:
+    """Rows of typed cells with every text cell `readable`. For the rare rows a writer
+    refused: the common path tries the rows as they are first."""
+    return [tuple(readable(v) if isinstance(v, str) else v for v in row) for row in rows]
+
+
 class FormatWriter(Protocol):
     def write(self, rendered: Rendered) -> None: ...
     def finish(self) -> list[tuple[Path, Path]]: ...
@@ -180,4 +199,4 @@ def open_writers(out_dir: str | Path, formats: Iterable[str] = ("csv",),
 
 
 __all__ = ["FORMATS", "WORKBOOK", "FormatWriter", "TableFiles", "open_writers",
-           "output_names"]
+           "output_names", "readable", "readable_rows"]

@@ -3,7 +3,10 @@
 Integers are JSON numbers, flags true/false, empty cells null, and Decimals (value,
 value_max, expected, found) canonical decimal strings ("1725000", "24.43"): a JSON
 reader parses numbers as floats, which would lose digits. Text is written as it is
-(no spreadsheet guard: JSONL is read by programs), UTF-8 without a BOM.
+(no spreadsheet guard: JSONL is read by programs), UTF-8 without a BOM, but for lone
+surrogates (a file name that is not UTF-8): as their backslash escapes, the text CSV
+holds (`writers.readable`), so a record reads back as the CSV row, also in strict JSON
+readers, which refuse a lone surrogate's \\udcff escape.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, Sequence
 
 from ..numbers import canonical
 from ..tables import TABLES, Rendered
+from . import readable_rows
 
 # Line and paragraph separators are legal unescaped in JSON strings, but readers that
 # split on str.splitlines() would cut a record there.
@@ -34,7 +38,7 @@ class JsonlWriter:
         self._files: dict[str, Any] = {}
         self._keys = {name: TABLES[name][0] for name in tables}
         for name in tables:
-            # backslashreplace: a lone surrogate from a caller's str must not stop a run.
+            # backslashreplace: never an error while writing, whatever `write` missed.
             self._files[name] = open(self._partial(name), "w", encoding="utf-8",
                                      errors="backslashreplace", newline="\n")
 
@@ -47,9 +51,15 @@ class JsonlWriter:
                                  separators=(",", ":")).encode
         for name, fh in self._files.items():
             keys = self._keys[name]
-            lines = [dumps(dict(zip(keys, row))) for row in rendered.cells[name]]
-            if lines:
-                fh.write("\n".join(lines).translate(_SEPARATORS) + "\n")
+            rows = rendered.cells[name]
+            if not rows:
+                continue
+            text = "\n".join([dumps(dict(zip(keys, row))) for row in rows])
+            try:
+                text.encode("utf-8")  # one check per table: a lone surrogate is rare
+            except UnicodeEncodeError:
+                text = "\n".join([dumps(dict(zip(keys, row))) for row in readable_rows(rows)])
+            fh.write(text.translate(_SEPARATORS) + "\n")
 
     def finish(self) -> list[tuple[Path, Path]]:
         for fh in self._files.values():

@@ -6,8 +6,11 @@ cell may be empty: page, table, row, col, parent, pages); flags bool; enums
 Decimals (value, value_max, expected, found) decimal128(38, 10), exact. A Decimal that
 decimal128(38, 10) cannot hold exactly (more than 10 places after the point, or more
 than 28 before it) turns its whole column into canonical decimal strings ("1725000",
-"0.274"), never floats. Text is written as it is (no spreadsheet guard). Rows are
-written in row groups as documents come, so memory does not grow with the corpus.
+"0.274"), never floats. Text is written as it is (no spreadsheet guard), but for lone
+surrogates (a file name that is not UTF-8), which Arrow's UTF-8 strings cannot hold:
+written as their backslash escapes (\\udcff), the text CSV holds (`writers.readable`).
+Rows are written in row groups as documents come, so memory does not grow with the
+corpus.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any, Sequence
 
 from ..numbers import canonical
 from ..tables import TABLES, Rendered, column_types
+from . import readable_rows
 
 ROW_GROUP = 65_536  # rows buffered per table before they are written
 PRECISION, SCALE = 38, 10
@@ -109,7 +113,11 @@ class ParquetWriter:
         if name not in self._writers:
             self._writers[name] = self.pa.parquet.ParquetWriter(
                 self._partial(name), self.schema(name), compression="zstd")
-        self._writers[name].write_table(self._batch(name, rows))
+        try:
+            batch = self._batch(name, rows)
+        except UnicodeEncodeError:  # a lone surrogate: rare, so not looked for in every cell
+            batch = self._batch(name, readable_rows(rows))
+        self._writers[name].write_table(batch)
 
     def _to_text(self, name: str, column: str) -> None:
         """Turn a Decimal column into strings, in the row groups already written too."""

@@ -5,8 +5,10 @@ and Decimals as the sheet's numbers when the number reads back as the same digit
 (15 significant digits at most, what Excel shows), else as their canonical text, so no
 digit is silently lost. Flags are TRUE/FALSE. Text is guarded as in CSV (a leading '
 before =, +, -, @, tab, CR in the document's text columns) unless `raw_cells`, and is
-always stored as text, never as a formula. Two things a sheet cannot hold are changed:
-control characters (shown as their pictures, U+2400…) and cells past Excel's 32,767
+always stored as text, never as a formula. What a sheet cannot hold is changed: control
+characters (shown as their pictures, U+2400…), lone surrogates (a file name that is not
+UTF-8: as their backslash escapes, \\udcff, the text CSV holds) and the noncharacters
+U+FFFE, U+FFFF (as \\ufffe, \\uffff), which XML refuses, and cells past Excel's 32,767
 characters (cut, ending in …). A sheet past Excel's row limit is an error
 (`SheetTooLarge`), raised as soon as a table outgrows it, never a corrupt workbook.
 """
@@ -22,12 +24,16 @@ from typing import Any, Sequence
 
 from ..numbers import canonical
 from ..tables import TABLES, TEXT_COLUMNS, Rendered, column_types, safe_cell
+from . import readable
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 MAX_CELL_CHARS = 32_767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses
+_NONCHAR = re.compile(r"[\ufffe\uffff]")  # what lxml refuses besides those and surrogates
+# One scan of every cell finds them all: the common text has none.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class SheetTooLarge(ValueError):
@@ -49,8 +55,9 @@ def number(value: Decimal) -> int | float | str:
 def text_cell(value: str, guarded: bool) -> str:
     if guarded:
         value = safe_cell(value)
-    if _CONTROL.search(value):
-        value = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())), value)
+    if _UNSAFE.search(value):
+        value = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())), readable(value))
+        value = _NONCHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
     if len(value) > MAX_CELL_CHARS:
         value = value[:MAX_CELL_CHARS - 1] + "…"
     return value
