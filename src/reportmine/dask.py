@@ -429,27 +429,13 @@ def retype_part(url: str, text: Sequence[str], storage_options: dict[str, Any]) 
     """A task: make the Decimal columns of a part already written canonical strings
     where `text` names them, decimal128 where it does not (its values fit then)."""
     import fsspec
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     fs, path = fsspec.core.url_to_fs(url, **storage_options)
     with fs.open(path, "rb") as fh:
         table = pq.read_table(fh)
     name = posixpath.basename(posixpath.dirname(path))
-    for c, kind in zip(TABLES[name][0], column_types(name)):
-        if kind != "dec":
-            continue
-        i = table.schema.get_field_index(c)
-        is_text = not pa.types.is_decimal(table.schema.field(c).type)
-        values = table.column(c).to_pylist()
-        if c in text and not is_text:
-            table = table.set_column(i, pa.field(c, pa.string()), pa.array(
-                [None if v is None else canonical(v) for v in values], pa.string()))
-        elif c not in text and is_text:
-            table = table.set_column(i, pa.field(c, pa.decimal128(PRECISION, SCALE)), pa.array(
-                [None if v is None else Decimal(v) for v in values],
-                pa.decimal128(PRECISION, SCALE)))
-    _write_part(url, table, storage_options)
+    _write_part(url, _conform(table, name, text), storage_options)
 
 
 # -- on the client --------------------------------------------------------------------
