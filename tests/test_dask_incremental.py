@@ -249,3 +249,28 @@ def test_rows_copied_from_a_part_keep_or_lose_their_text_column_as_a_fresh_run(
     value = list(TABLES["metrics"][0]).index("value")
     assert {t[value] for t in dataset(out)["metrics"][1]} == {"decimal128(38, 10)"}
     assert sorted(r[value] for r in dataset(out)["metrics"][0]) == ["4", "50000"]
+
+
+def test_paths_that_cannot_be_listed_are_error_rows_of_every_run(
+        cluster: Any, tmp_path: Path) -> None:
+    from reportmine.dask import extract_dask
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in SAMPLES[:2]:
+        shutil.copy(p, src / p.name)
+    missing = tmp_path / "not-there"
+
+    def both(out: Path, **kw: Any) -> Any:
+        return extract_dask([str(src), str(missing)], str(out),
+                            scheduler=cluster.scheduler_address, partition_size=2, **kw)
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    both(out)
+    again = both(out)
+    assert (again.processed, again.reused, again["errors"]) == (0, 2, 1)
+    missing.mkdir()  # listed now, and empty
+    third = both(out)
+    assert (third.processed, third["errors"]) == (0, 0)
+    both(fresh, full=True)
+    assert dataset(out) == dataset(fresh)

@@ -558,8 +558,8 @@ def extract_dask(paths: list[str], out: str, *, scheduler: str | None = None,
         threads = sum(client.nthreads().values())
         size = _partition_size(len(todo.todo), threads, partition_size)
         groups = _partitions(todo.todo, size)
-        if errors:  # the rows of paths that cannot be listed: made again every run
-            groups = groups or [[]]
+        if errors:  # paths that cannot be listed: rows of a part of their own, made anew
+            groups = [[], *groups]  # every run (so no document is parsed again for them)
         if not todo.patches and not all(any(p.tables[name][1] for p in todo.kept)
                                         for name in TABLES):
             groups = groups or [[]]  # every table gets at least one file (the first task's)
