@@ -142,3 +142,22 @@ def test_the_cache_keeps_a_few_entries_of_a_kind(cache):
     assert (cache / f"t-n{diskcache.KEEP + 2}.marshal").exists()  # the newest stays
     assert diskcache.cached("t", f"n{diskcache.KEEP + 2}", lambda: ["built again"]) == [
         diskcache.KEEP + 2]
+
+
+def test_no_home_folder_means_no_cache(monkeypatch):
+    monkeypatch.delenv("REPORTMINE_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def nowhere() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(nowhere))
+    assert diskcache.cache_dir() is None
+    assert diskcache.cached("t", "x", lambda: [1]) == [1]
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG folders are for Linux")
+def test_the_default_folder_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("REPORTMINE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert diskcache.cache_dir() == tmp_path / "reportmine"
