@@ -653,7 +653,6 @@ class Extractor:
 
     def _resolve(self, text: str, raw: str, cand: _Cand,
                  floor: int) -> Quantity | Rejected | None:
-        rules = self.rules
         self._prefixes(text, cand, floor)
 
         # Kind from the unit (or what the builder decided).
