@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import functools
 import logging
+import os
 import signal
 import sys
 import time
@@ -79,6 +80,16 @@ def save_text(doc, folder: str) -> Path | None:
     with open(target, "w", encoding="utf-8", newline="") as fh:
         fh.write(doc.text)
     return target
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
+    return value
 
 
 def _globs(args: argparse.Namespace) -> tuple[str, ...]:
@@ -154,7 +165,75 @@ def _sheet_too_large(exc: BaseException) -> bool:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     if args.engine == "dask":
+        if args.watch is not None:
+            print("reportmine: --watch runs the local engine; on Dask, run the command "
+                  "again (it is incremental)", file=sys.stderr)
+            return EXIT_USAGE
         return _extract_dask(args)
+    rc = _extract_local(args)
+    if args.watch is None or rc == EXIT_USAGE:
+        return rc
+    return _watch(args, rc)
+
+
+def _inputs_status(args: argparse.Namespace) -> list[tuple]:
+    """What changes when an input file or a rule file of the overlay changes: names and
+    file status (size, times, inode). Listing and stat only: no byte is read."""
+    from .reading import Source, find_sources
+
+    status: list[tuple] = []
+    for found in find_sources(args.paths, _globs(args)):
+        if isinstance(found, Source):
+            try:
+                st = os.stat(found.path)
+            except OSError as exc:
+                status.append((found.doc, str(found.path), exc.errno))
+                continue
+            status.append((found.doc, str(found.path), st.st_size, st.st_mtime_ns,
+                           st.st_ctime_ns, st.st_ino))
+        else:
+            status.append((found[0], found[1].reason))
+    if args.patterns and os.path.isdir(args.patterns):
+        for p in sorted(Path(args.patterns).rglob("*")):
+            st = p.stat()
+            status.append((str(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return status
+
+
+def _watch(args: argparse.Namespace, rc: int) -> int:
+    """extract --watch: after the run, look at the inputs every SECONDS and run again,
+    incrementally, when a file is added, changed or removed, until Ctrl-C. The process
+    keeps its pipeline loaded between runs, so a run costs what changed."""
+    from .incremental import rules_hash
+    from .rules import default_rules
+
+    args.full = False  # the first run only
+    seen = _inputs_status(args)
+    rules = rules_hash(args.patterns)
+    if not args.quiet:
+        print(f"reportmine: watching {len(seen)} files every {args.watch:g} s (Ctrl-C to "
+              "stop)", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(args.watch)
+            now = _inputs_status(args)
+            if now == seen:
+                continue
+            # A file written during the run shows at the next look: the status is taken
+            # before the run, which hashes what it reads.
+            seen = now
+            if not args.quiet:
+                print(f"reportmine: {time.strftime('%H:%M:%S')} inputs changed",
+                      file=sys.stderr)
+            if rules_hash(args.patterns) != rules:  # rules loaded in this process are stale
+                rules = rules_hash(args.patterns)
+                default_rules.cache_clear()
+            rc = _extract_local(args)
+    except KeyboardInterrupt:
+        return rc
+
+
+def _extract_local(args: argparse.Namespace) -> int:
     # Only what merging cached rows needs is imported here: the pipeline and the rules
     # are loaded when a document has to be processed (see reportmine.incremental).
     from .incremental import (CACHE_DIR, IncrementalRun, Settings, encode_for_run,
@@ -472,6 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "local cluster of --jobs workers is started")
     e.add_argument("--full", action="store_true",
                    help="process every document again, whatever the last run kept")
+    e.add_argument("--watch", type=_positive_seconds, metavar="SECONDS",
+                   help="after the run, look at the inputs every SECONDS and run again "
+                   "(incrementally) when a file is added, changed or removed; Ctrl-C stops")
     e.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     common(e)
     e.set_defaults(func=cmd_extract)

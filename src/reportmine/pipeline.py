@@ -361,9 +361,21 @@ def _init_worker(patterns: str | None, skip_checks: tuple[str, ...] = (),
 _WARM_UP = "一、概况\n全年投入资金172.5万元，比上年增长5.1%。"
 
 
-def _warm_pipeline(rules: Rules, skip: tuple[str, ...]) -> Pipeline:
+# The last pipeline made for a batch, with the rules it was made of: a process that runs
+# batch after batch with the same rules (extract --watch, a notebook) makes it once.
+# Holding the rules keeps their identity from being reused by other rules.
+_LAST: tuple[Rules, tuple[str, ...], Pipeline] | None = None
+
+
+def _batch_pipeline(rules: Rules, skip: tuple[str, ...]) -> Pipeline:
+    """A pipeline of these rules, warm (its tokenizer's dictionaries and extractor
+    loaded), made once per rules object and skip list."""
+    global _LAST
+    if _LAST is not None and _LAST[0] is rules and _LAST[1] == skip:
+        return _LAST[2]
     pipe = Pipeline(rules, skip)
     pipe.parse_text(_WARM_UP)
+    _LAST = (rules, skip, pipe)
     return pipe
 
 
@@ -428,7 +440,7 @@ def map_sources(sources: list[Source], jobs: int = 1, *, patterns: str | None = 
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     if jobs == 1 or len(sources) <= serial_up_to:
-        pipe = Pipeline(rules or rules_for(patterns), skip)
+        pipe = _batch_pipeline(rules or rules_for(patterns), skip)
         for s in sources:
             yield finish(pipe.parse_source(s, max_bytes))
         return
@@ -440,7 +452,7 @@ def map_sources(sources: list[Source], jobs: int = 1, *, patterns: str | None = 
     # read: once, not once per worker, and a worker starts in milliseconds (a rule file
     # that fails does so here, not in a pool that starts workers again and again).
     # Spawned ones make their own (pickled, it would be no faster).
-    warm = [_warm_pipeline(rules or rules_for(patterns), skip)] \
+    warm = [_batch_pipeline(rules or rules_for(patterns), skip)] \
         if ctx.get_start_method() == "fork" else []
     # A bounded window of batches in flight: results come back in input order and
     # memory does not grow with the corpus, whatever the speed of the consumer. A task
