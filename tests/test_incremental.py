@@ -24,15 +24,6 @@ def tables_of(out: Path, ext: str = "csv") -> dict[str, bytes]:
     return {n: (out / f"{n}.{ext}").read_bytes() for n in TABLES}
 
 
-
-def edit_tables(out: Path) -> None:
-    """Save one table again, as a spreadsheet program would: a run can no longer copy
-    rows from the tables, and reads each document's cache entry instead."""
-    table = out / "metrics.csv"
-    data = table.read_bytes()
-    table.unlink()
-    table.write_bytes(data)
-
 def run(src: Path, out: Path, capsys, *extra: str) -> str:
     """An extract run; returns its summary line of what was processed."""
     code = main(["extract", str(src), "-o", str(out), "--jobs", "1", *extra])
@@ -167,7 +158,6 @@ def test_a_damaged_entry_is_processed_again(corpus, tmp_path, capsys):
     run(corpus, out, capsys)
     entry = sorted((out / CACHE_DIR / "rows").iterdir())[0]
     entry.write_text("{not json", encoding="utf-8")
-    edit_tables(out)
     assert run(corpus, out, capsys).startswith("1 processed, 5 unchanged")
     fresh = tmp_path / "fresh"
     run(corpus, fresh, capsys)
@@ -299,7 +289,6 @@ def test_a_damaged_entry_of_the_right_shape_is_processed_again(corpus, tmp_path,
     else:
         data = bytearray()
     entry.write_bytes(bytes(data))
-    edit_tables(out)
     assert run(corpus, out, capsys).startswith("1 processed, 5 unchanged")
     fresh = tmp_path / "fresh"
     run(corpus, fresh, capsys)
@@ -345,32 +334,8 @@ def test_every_entry_emptied_by_a_crash_is_processed_again(corpus, tmp_path, cap
     run(corpus, out, capsys)
     for entry in (out / CACHE_DIR / "rows").iterdir():
         entry.write_bytes(b"")
-    edit_tables(out)
     assert run(corpus, out, capsys).startswith("6 processed, 0 unchanged")
     fresh = tmp_path / "fresh"
     run(corpus, fresh, capsys)
     assert tables_of(out) == tables_of(fresh)
     assert run(corpus, out, capsys).startswith("0 processed, 6 unchanged")
-
-
-def test_rows_are_copied_from_the_last_tables_while_they_are_the_ones_it_wrote(
-        corpus, tmp_path, capsys):
-    """A CSV run copies unchanged documents' rows from the tables the last run wrote
-    (the manifest knows where each one's rows are): with every cache entry damaged,
-    nothing is processed and the tables are still a fresh run's."""
-    out = tmp_path / "out"
-    run(corpus, out, capsys)
-    changed = sorted(corpus.glob("*.txt"))[2]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n新增学位210个。\n",
-                       encoding="utf-8")
-    assert run(corpus, out, capsys).startswith("1 processed, 5 unchanged")
-    for entry in (out / CACHE_DIR / "rows").iterdir():
-        entry.write_bytes(b"")
-    assert run(corpus, out, capsys).startswith("0 processed, 6 unchanged")
-    fresh = tmp_path / "fresh"
-    run(corpus, fresh, capsys)
-    assert tables_of(out) == tables_of(fresh)
-    # A typed format needs the entries: the damaged ones are processed again.
-    assert run(corpus, out, capsys, "--format", "csv", "--format", "jsonl").startswith(
-        "6 processed, 0 unchanged")
-    assert tables_of(out) == tables_of(fresh)

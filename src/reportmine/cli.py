@@ -286,7 +286,6 @@ def _extract_local(args: argparse.Namespace) -> int:
                     encode_for_run, raw_cells=args.raw_cells, text_dir=args.save_text,
                     cells=needs_cells), rules=rules):
                 error = writer.write_encoded(rows)
-                run.wrote(rows, writer.csv_spans())
                 docs += 1
                 chars += rows.chars
                 if error is not None:
@@ -303,7 +302,7 @@ def _extract_local(args: argparse.Namespace) -> int:
                                              refresh=False)
                     progress.update(1)
             # The tables and the manifest that describes them go into place together.
-            writer.close(extra=lambda: run.finish(formats))
+            writer.close(extra=run.finish(formats))
         remove_stale_outputs(out, run.previous, formats)
         run.collect()
     except OSError as exc:  # the output folder cannot be written, the disk is full …

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 from . import __version__
 from .diskcache import code_hash, tree_hash
 from .reading import Source, find_sources
-from .tables import TABLES, EncodedRows, SplicedRows, encode, render
+from .tables import TABLES, EncodedRows, encode, render
 
 if TYPE_CHECKING:
     from .models import Document
@@ -225,9 +225,6 @@ class _Item:
     status: list[int] | None
     key: str
     entry: str = ""  # the file name of its cached rows, "" when it must be processed
-    # Where its rows went in the CSV tables written now, and what they hold (the manifest
-    # keeps it, so that the next run can copy them from those tables).
-    written: dict[str, Any] | None = None
 
 
 @dataclass
@@ -257,7 +254,6 @@ class IncrementalRun:
         self._hasher: _Hasher | None = None
         self._writer: _EntryWriter | None = None  # started with the first entry
         self._pipeline: Pipeline | None = None  # for entries found unusable, if any
-        self._current: _Item | None = None  # the document `rows` gave last
 
     @property
     def rules_known_good(self) -> bool:
@@ -305,48 +301,6 @@ class IncrementalRun:
                 return None
         return encoded
 
-    def _spliceable(self) -> dict[str, SplicedRows]:
-        """The documents whose rows can be copied from the last run's CSV tables (by
-        key): a run that writes CSV alone, into tables that are still the ones the last
-        manifest describes (size, mtime, inode), copies them from there, whole runs of
-        documents at once, instead of reading each one's cache entry."""
-        if self.cells or self.full or not self.previous:
-            return {}
-        stamps = self.previous.get("csv") or {}
-        for name in TABLES:
-            try:
-                st = os.stat(self.out / f"{name}.csv")
-            except OSError:
-                return {}
-            if stamps.get(name) != [st.st_size, st.st_mtime_ns, st.st_ino]:
-                return {}
-        text_dir = self.settings.save_text
-        found: dict[str, SplicedRows] = {}
-        for d in self.previous.get("documents", ()):
-            w = d.get("written")
-            entry = d.get("entry") or ""
-            if not w or not entry:
-                continue
-            if text_dir and w["error"] is None:  # its text must be there, as in _read
-                name = w["doc"].lstrip("/").replace("..", "__") or "document"
-                if not (Path(text_dir) / (name + ".txt")).is_file():
-                    continue
-            key = entry.rsplit(".", 1)[0]
-            found[key] = SplicedRows(
-                w["doc"], w["chars"], w["error"], dict(zip(TABLES, w["rows"])),
-                {name: (off, size) for name, (off, size) in zip(TABLES, w["spans"])})
-        return found
-
-    def wrote(self, rows: EncodedRows | SplicedRows,
-              spans: dict[str, tuple[int, int]] | None) -> None:
-        """After the document `rows` gave last is written: where its CSV rows went."""
-        it, self._current = self._current, None
-        if it is None or spans is None or set(spans) != set(TABLES):
-            return
-        it.written = {"doc": rows.doc, "chars": rows.chars, "error": rows.error,
-                      "rows": [rows.rows[n] for n in TABLES],
-                      "spans": [list(spans[n]) for n in TABLES]}
-
     def rows(self, jobs: int, encode_doc: Callable[[Document], bytes],
              rules: Rules | None = None) -> Iterator[EncodedRows]:
         """Every document's rows, in the order a fresh run writes them: what cannot be
@@ -362,7 +316,6 @@ class IncrementalRun:
                 from .pipeline import failed
 
                 path, exc = found
-                self._current = None
                 yield EncodedRows.parse(encode_doc(
                     failed(path, path, "list", exc.reason, f"{path} {exc}")))
         present = set() if self.full else set(os.listdir(self.entries))
@@ -378,13 +331,11 @@ class IncrementalRun:
         self.stats.hashed = hasher.hashed
         todo = [it.source for it in self._items if not it.entry]
         self._explain(len(todo))
-        splice = self._spliceable()
         fresh = _process(todo, jobs, self.settings, encode_doc, rules)
         started = False  # has `fresh` given a result (its workers, if any, forked)?
         for it in self._items:
-            self._current = it
             if it.entry:
-                cached = splice.get(it.key) or self._read(it)
+                cached = self._read(it)
                 if cached is not None:
                     self.stats.reused += 1
                     yield cached
@@ -437,24 +388,15 @@ class IncrementalRun:
 
     def finish(self, formats: Sequence[str]) -> list[tuple[Path, Path]]:
         """The new manifest, synced under a partial name: rename it with the tables (the
-        entries it names are all written by then). Called once the tables are synced
-        under their partial names: the manifest records the CSV files' size, mtime and
-        inode, which their renaming keeps."""
+        entries it names are all written by then)."""
         if self._writer is not None:
             self._writer.close()
         started = self._hasher.started if self._hasher else time.time_ns()
-        head: dict[str, Any] = {"format": _FORMAT, **self.fingerprint,
-                                "formats": list(formats), "hashed_at": started}
-        if "csv" in formats:
-            stamps = {}
-            for name in TABLES:
-                st = os.stat(self.out / f".{name}.csv.partial")
-                stamps[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
-            head["csv"] = stamps
+        head = {"format": _FORMAT, **self.fingerprint, "formats": list(formats),
+                "hashed_at": started}
         documents = [json.dumps({"doc": it.source.doc, "path": str(it.source.path),
                                  "size": it.size, "sha256": it.sha256, "status": it.status,
-                                 "entry": it.entry, "written": it.written})
-                     for it in self._items]
+                                 "entry": it.entry}) for it in self._items]
         # A document a line, each by the C encoder (json's indent= is pure Python: a
         # tenth of a second per 10,000 documents); ASCII, so that a file name that is
         # not UTF-8 (a lone surrogate) reads back.

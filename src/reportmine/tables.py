@@ -518,23 +518,6 @@ class EncodedRows:
         return typed
 
 
-@dataclass(frozen=True)
-class SplicedRows:
-    """A document's rows as the last run wrote them into its CSV tables, to be copied
-    from there (an incremental run whose only format is CSV, when those files are the
-    ones its manifest describes): what `EncodedRows` says of a document, and where."""
-
-    doc: str
-    chars: int
-    error: dict[str, str] | None
-    rows: dict[str, int]
-    old_spans: dict[str, tuple[int, int]]  # table → (offset, length) in the last tables
-
-    @property
-    def message(self) -> str | None:
-        return self.error["message"] if self.error else None
-
-
 _BUFFER = 1 << 20
 
 
@@ -593,22 +576,14 @@ class TableWriter:
         self.raw = raw_cells
         self._files: dict[str, Any] = {}
         self.counts = {name: 0 for name in tables}
-        # Bytes written to each table, and where the last document's rows went in each
-        # (offset, length): an incremental run records them, to copy them next time.
-        self._pos: dict[str, int] = {}
-        self.spans: dict[str, tuple[int, int]] = {}
-        self._old: dict[str, Any] = {}  # the last run's tables, open to copy from
-        self._pending: dict[str, tuple[int, int]] = {}  # a range of one to copy
         for name in tables:
             tmp = self.out / f".{name}.csv.partial"
             # A large buffer: rows come a document at a time, eight small writes each.
             fh = open(tmp, "wb", buffering=_BUFFER)
             head = io.StringIO()
             csv.writer(head, lineterminator="\n").writerow(TABLES[name][0])
-            header = codecs.BOM_UTF8 + _csv_bytes(head.getvalue())
-            fh.write(header)
+            fh.write(codecs.BOM_UTF8 + _csv_bytes(head.getvalue()))
             self._files[name] = fh
-            self._pos[name] = len(header)
 
     def write(self, doc: Document) -> ErrorRecord | None:
         """Write a document's rows; returns its error (it could not be read, processed or
@@ -618,66 +593,20 @@ class TableWriter:
     def write_rendered(self, rendered: Rendered) -> ErrorRecord | None:
         """Write the rows `render()` made of a document (perhaps in another process)."""
         for name, text in rendered.text.items():
-            self._copy(name)
             # backslashreplace: a lone surrogate from a caller's str must not stop a run.
-            data = _csv_bytes(text)
-            self._files[name].write(data)
-            self.spans[name] = (self._pos[name], len(data))
-            self._pos[name] += len(data)
+            self._files[name].write(_csv_bytes(text))
             self.counts[name] += rendered.rows[name]
         return rendered.error
 
-    def write_encoded(self, encoded: EncodedRows | SplicedRows) -> str | None:
-        """Write a document's encoded rows, or copy them from the last tables; returns
-        its error message, else None. `spans` then says where its rows went."""
-        if isinstance(encoded, SplicedRows):
-            for name in self._files:
-                start, size = encoded.old_spans[name]
-                pending = self._pending.get(name)
-                if pending is not None and pending[1] == start:  # right after: one copy
-                    self._pending[name] = (pending[0], start + size)
-                else:
-                    self._copy(name)
-                    self._pending[name] = (start, start + size)
-                self.spans[name] = (self._pos[name], size)
-                self._pos[name] += size
-                self.counts[name] += encoded.rows[name]
-            return encoded.message
+    def write_encoded(self, encoded: EncodedRows) -> str | None:
+        """Write a document's encoded rows; returns its error message, else None."""
         for name, fh in self._files.items():
-            self._copy(name)
-            data = encoded.table(name)
-            fh.write(data)
-            self.spans[name] = (self._pos[name], len(data))
-            self._pos[name] += len(data)
+            fh.write(encoded.table(name))
             self.counts[name] += encoded.rows[name]
         return encoded.message
 
-    def _copy(self, name: str) -> None:
-        """Copy the pending range of the last run's table (rows of documents unchanged
-        since, in a row: one read of many documents' bytes)."""
-        pending = self._pending.pop(name, None)
-        if pending is None:
-            return
-        old = self._old.get(name)
-        if old is None:
-            old = self._old[name] = open(self.out / f"{name}.csv", "rb")
-        old.seek(pending[0])
-        left = pending[1] - pending[0]
-        while left > 0:
-            chunk = old.read(min(left, _BUFFER))
-            if not chunk:
-                raise OSError(f"{self.out / f'{name}.csv'} is shorter than the last run "
-                              "wrote it")
-            self._files[name].write(chunk)
-            left -= len(chunk)
-
     def finish(self) -> list[tuple[Path, Path]]:
         """Flush and sync every table to disk; the (partial, final) names to rename."""
-        for name in self._files:
-            self._copy(name)
-        for old in self._old.values():
-            old.close()
-        self._old.clear()
         for fh in self._files.values():
             fh.flush()
         sync_all([fh.fileno() for fh in self._files.values()])

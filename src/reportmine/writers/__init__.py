@@ -14,10 +14,9 @@ bytes of `tables.EncodedRows`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Protocol, Sequence
 
-from ..tables import (TABLES, EncodedRows, Rendered, SplicedRows, TableWriter, commit,
-                      render)
+from ..tables import TABLES, EncodedRows, Rendered, TableWriter, commit, render
 
 if TYPE_CHECKING:
     from ..models import Document, ErrorRecord
@@ -68,12 +67,8 @@ class _Csv:
     def write(self, rendered: Rendered) -> None:
         self._w.write_rendered(rendered)
 
-    def write_encoded(self, encoded: EncodedRows | SplicedRows) -> None:
+    def write_encoded(self, encoded: EncodedRows) -> None:
         self._w.write_encoded(encoded)
-
-    @property
-    def spans(self) -> dict[str, tuple[int, int]]:
-        return self._w.spans
 
     def finish(self) -> list[tuple[Path, Path]]:
         return self._w.finish()
@@ -140,14 +135,11 @@ class TableFiles:
             self.counts[name] += rendered.rows[name]
         return rendered.error
 
-    def write_encoded(self, encoded: EncodedRows | SplicedRows) -> str | None:
+    def write_encoded(self, encoded: EncodedRows) -> str | None:
         """Write a document's encoded rows (`tables.encode`): CSV copies their bytes, the
-        typed formats get their cells; returns the document's error message, else None.
-        Rows to copy from the last CSV tables (`SplicedRows`) are for CSV alone."""
+        typed formats get their cells; returns the document's error message, else None."""
         typed = None
         if self.needs_cells:  # decoded once for all the typed formats
-            if isinstance(encoded, SplicedRows):
-                raise ValueError("rows copied from the last tables have no typed cells")
             cells = encoded.typed_cells()
             if cells is None:
                 raise ValueError("the typed formats need rows encoded with their cells")
@@ -162,19 +154,9 @@ class TableFiles:
             self.counts[name] += encoded.rows[name]
         return encoded.message
 
-    def csv_spans(self) -> dict[str, tuple[int, int]] | None:
-        """Where the last document's rows went in each CSV table (offset, length), or
-        None when no CSV is written."""
-        for w in self._writers:
-            if isinstance(w, _Csv):
-                return dict(w.spans)
-        return None
-
-    def close(self, extra: Sequence[tuple[Path, Path]]
-              | Callable[[], Sequence[tuple[Path, Path]]] = ()) -> None:
+    def close(self, extra: Sequence[tuple[Path, Path]] = ()) -> None:
         """Finish every format, then rename all their files (and `extra` synced partial
-        files, such as a manifest) into place together. `extra` may be a function, called
-        once the tables are synced (a manifest that describes them)."""
+        files, such as a manifest) into place together."""
         if not self._writers:
             return
         renames: list[tuple[Path, Path]] = []
@@ -187,7 +169,7 @@ class TableFiles:
             self.abort()
             raise
         self._writers.clear()
-        commit(self.out, [*renames, *(extra() if callable(extra) else extra)])
+        commit(self.out, [*renames, *extra])
         self._partials.clear()
 
     def abort(self) -> None:
