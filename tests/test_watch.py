@@ -68,3 +68,25 @@ def test_watch_wants_seconds_above_zero_and_the_local_engine(tmp_path: Path, cap
     assert main(["extract", str(tmp_path), "-o", str(tmp_path / "o"), "--watch", "1",
                  "--engine", "dask"]) == 2
     assert "--watch runs the local engine" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name == "nt", reason="sends SIGINT")
+def test_watch_runs_everything_again_when_an_overlay_rule_file_changes(tmp_path: Path) -> None:
+    src, out, overlay = tmp_path / "in", tmp_path / "out", tmp_path / "rules"
+    src.mkdir()
+    overlay.mkdir()
+    shutil.copy(sorted(SAMPLES.glob("*.txt"))[0], src / "a.txt")
+    (overlay / "userdict.txt").write_text("甲乙丙丁 20000 n\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reportmine", "extract", str(src), "-o", str(out), "--watch",
+         "0.2", "--jobs", "1", "--patterns", str(overlay)], stderr=subprocess.PIPE, text=True)
+    try:
+        _wait(lambda: (out / "metrics.csv").exists())
+        first = (out / "metrics.csv").stat().st_mtime_ns
+        (overlay / "userdict.txt").write_text("戊己庚辛 20000 n\n", encoding="utf-8")
+        _wait(lambda: (out / "metrics.csv").stat().st_mtime_ns != first)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "1 processed (rules changed)" in err

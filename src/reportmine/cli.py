@@ -195,7 +195,11 @@ def _inputs_status(args: argparse.Namespace) -> list[tuple]:
             status.append((found[0], found[1].reason))
     if args.patterns and os.path.isdir(args.patterns):
         for p in sorted(Path(args.patterns).rglob("*")):
-            st = p.stat()
+            try:
+                st = p.stat()
+            except OSError as exc:  # gone since listed: the next look sees it gone
+                status.append((str(p), exc.errno))
+                continue
             status.append((str(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return status
 
@@ -213,14 +217,16 @@ def _watch(args: argparse.Namespace, rc: int) -> int:
     if not args.quiet:
         print(f"reportmine: watching {len(seen)} files every {args.watch:g} s (Ctrl-C to "
               "stop)", file=sys.stderr)
-    try:
-        while True:
+    while True:
+        try:
             time.sleep(args.watch)
             now = _inputs_status(args)
-            if now == seen:
-                continue
+        except KeyboardInterrupt:  # between runs: the tables are the last run's, whole
+            return rc
+        if now != seen:
             # A file written during the run shows at the next look: the status is taken
-            # before the run, which hashes what it reads.
+            # before the run, which hashes what it reads. Ctrl-C during a run stops it
+            # as it stops any run (main says so, exit code 130).
             seen = now
             if not args.quiet:
                 print(f"reportmine: {time.strftime('%H:%M:%S')} inputs changed",
@@ -229,8 +235,6 @@ def _watch(args: argparse.Namespace, rc: int) -> int:
                 rules = rules_hash(args.patterns)
                 default_rules.cache_clear()
             rc = _extract_local(args)
-    except KeyboardInterrupt:
-        return rc
 
 
 def _extract_local(args: argparse.Namespace) -> int:
