@@ -205,11 +205,10 @@ class _Tokenizer:
 
         spec = importlib.util.find_spec("jieba")
         parts: list[bytes | str] = [diskcache.code_hash(), "\n".join(self._words)]
-        for path in (spec.origin if spec else None, self._dictionary):
-            if path:  # jieba's code (its version) and the base dictionary
-                st = os.stat(path)
-                parts.append(f"{path} {st.st_size} {st.st_mtime_ns}")
-        if self._dictionary:
+        if spec and spec.origin:  # jieba's code (its version)
+            st = os.stat(spec.origin)
+            parts.append(f"{spec.origin} {st.st_size} {st.st_mtime_ns}")
+        if self._dictionary:  # the base dictionary's bytes
             with open(self._dictionary, "rb") as fh:
                 parts.append(fh.read())
         return diskcache.key(*parts)

@@ -42,7 +42,6 @@ from .tables import TABLES, EncodedRows, encode, render
 
 if TYPE_CHECKING:
     from .models import Document
-    from .pipeline import Pipeline
     from .rules import Rules
 
 log = logging.getLogger(__name__)
@@ -253,7 +252,6 @@ class IncrementalRun:
         self._items: list[_Item] = []
         self._hasher: _Hasher | None = None
         self._writer: _EntryWriter | None = None  # started with the first entry
-        self._pipeline: Pipeline | None = None  # for entries found unusable, if any
 
     @property
     def rules_known_good(self) -> bool:
@@ -364,13 +362,12 @@ class IncrementalRun:
                       rules: Rules | None) -> bytes:
         """A document whose entry turned out unusable (rare: damaged since listed, its
         saved text gone), processed in this process, by one pipeline however many."""
-        if self._pipeline is None:
-            from .checks import validate_skip
-            from .pipeline import Pipeline, rules_for
+        from .checks import validate_skip
+        from .pipeline import _batch_pipeline, rules_for
 
-            self._pipeline = Pipeline(rules or rules_for(self.settings.patterns),
-                                      validate_skip(self.settings.skip_checks))
-        return encode_doc(self._pipeline.parse_source(source, self.settings.max_bytes))
+        pipe = _batch_pipeline(rules or rules_for(self.settings.patterns),
+                               tuple(sorted(validate_skip(self.settings.skip_checks))))
+        return encode_doc(pipe.parse_source(source, self.settings.max_bytes))
 
     def _explain(self, todo: int) -> None:
         prev = self.previous

@@ -524,25 +524,10 @@ _BUFFER = 1 << 20
 def sync_all(fds: list[int]) -> None:
     """fsync each file, at once: fsync leaves the GIL, and the file system can write
     them together (eight tables one after the other wait eight times on the disk)."""
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-    errors: list[OSError] = []
-
-    def sync(fd: int) -> None:
-        try:
-            os.fsync(fd)
-        except OSError as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sync, args=(fd,)) for fd in fds[1:]]
-    for t in threads:
-        t.start()
-    if fds:
-        sync(fds[0])
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
+    with ThreadPoolExecutor(max(1, len(fds))) as pool:
+        list(pool.map(os.fsync, fds))  # raises what a sync raised
 
 
 def commit(folder: Path, renames: Iterable[tuple[Path, Path]]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Protocol, Sequence
 
-from ..tables import TABLES, EncodedRows, Rendered, TableWriter, commit, render
+from ..tables import TABLES, EncodedRows, Rendered, TableWriter, _csv_bytes, commit, render
 
 if TYPE_CHECKING:
     from ..models import Document, ErrorRecord
@@ -34,7 +34,7 @@ def readable(text: str) -> str:
     try:
         text.encode("utf-8")  # the fast check: almost all text is valid
     except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return _csv_bytes(text).decode("utf-8")
     return text
 
 
