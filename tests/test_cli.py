@@ -199,3 +199,46 @@ def test_skip_check_names_are_listed_and_checked():
     assert all(repr(name) in r.stderr for name in CHECK_NAMES)
     shown = " ".join(run("extract", "--help").stdout.split())
     assert "(repeatable): " + ", ".join(CHECK_NAMES) in shown
+
+
+def test_the_command_exits_with_main_s_code_and_its_whole_output(tmp_path, capsys):
+    """`python -m reportmine` leaves without the interpreter's teardown (cli.run): the
+    exit code is main's, stdout is flushed whole, and a reader that goes away early
+    (`… | head`) is not an error."""
+    doc = SAMPLES / "000_8962da1a5d06fb49.txt"
+    assert main(["show", str(doc)]) == 0
+    expected = capsys.readouterr()
+    r = run("show", str(doc))
+    assert (r.returncode, r.stdout, r.stderr) == (0, expected.out, expected.err)
+    expected = expected.out
+    assert len(expected.splitlines()) > 50  # more than one buffer's worth is flushed
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("新增学位210个。", encoding="utf-8")
+    (src / "b.txt").write_bytes(b"%PDF-1.4 binary")
+    r = run("extract", str(src), "-o", str(tmp_path / "out"))
+    assert r.returncode == 1
+    assert "b.txt" in r.stderr and "1 documents, 1 metrics" in r.stderr
+
+    head = subprocess.Popen([sys.executable, "-m", "reportmine", "show", str(doc)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert head.stdout is not None
+    head.stdout.readline()
+    head.stdout.close()  # the reader is gone before the command has written everything
+    _, err = head.communicate()
+    assert head.returncode == 0 and b"Exception" not in err
+
+
+def test_the_command_waits_for_a_thread_still_at_work(tmp_path):
+    """A non-daemon thread still running when main returns finishes, as at any exit."""
+    marker = tmp_path / "done"
+    code = ("import sys, threading, time\n"
+            "import reportmine.cli as cli\n"
+            "def late():\n"
+            "    time.sleep(0.3)\n"
+            f"    open({str(marker)!r}, 'w').write('x')\n"
+            "cli.main = lambda: (threading.Thread(target=late).start(), 3)[1]\n"
+            "cli.run()\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 3 and marker.read_text() == "x"

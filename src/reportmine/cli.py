@@ -9,17 +9,19 @@ are removed; the previous run's stay as they were).
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import functools
 import logging
 import os
 import signal
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Sequence as SequenceABC
 from pathlib import Path
-from typing import Any, Iterator, Sequence, TextIO
+from typing import Any, Iterator, NoReturn, Sequence, TextIO
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -668,5 +670,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
 
 
+def run() -> NoReturn:
+    """The `reportmine` command: `main()`, then out of the process without the
+    interpreter's teardown, which frees every object a run loaded one by one (the
+    tokenizer's dictionary, the compiled rules: a tenth of a second, a seventh of an
+    incremental run's time). What exiting must still do is done: the exit handlers
+    (logging's, multiprocessing's), then the standard streams flushed; every table is
+    closed and in place before `main` returns."""
+    rc = main()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        sys.exit(rc)  # a thread still at work is waited for, as at any exit
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (`… | head`) or a stream closed
+            pass
+    os._exit(rc)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
