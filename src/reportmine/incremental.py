@@ -418,9 +418,9 @@ class IncrementalRun:
     def collect(self) -> None:
         """After the new manifest is in place: remove the entries it does not name."""
         keep = {it.entry for it in self._items if it.entry}
-        for p in self.entries.iterdir():
-            if p.name not in keep:
-                p.unlink(missing_ok=True)
+        for name in os.listdir(self.entries):
+            if name not in keep:
+                (self.entries / name).unlink(missing_ok=True)
 
 
 # -- processing the documents that are not cached ----------------------------------------
