@@ -180,7 +180,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def _inputs_status(args: argparse.Namespace) -> list[tuple]:
     """What changes when an input file or a rule file of the overlay changes: names and
-    file status (size, times, inode). Listing and stat only: no byte is read."""
+    file status, as an incremental run compares it. Listing and stat only: no byte is
+    read."""
+    from .incremental import _status
     from .reading import Source, find_sources
 
     status: list[tuple] = []
@@ -191,8 +193,7 @@ def _inputs_status(args: argparse.Namespace) -> list[tuple]:
             except OSError as exc:
                 status.append((found.doc, str(found.path), exc.errno))
                 continue
-            status.append((found.doc, str(found.path), st.st_size, st.st_mtime_ns,
-                           st.st_ctime_ns, st.st_ino))
+            status.append((found.doc, str(found.path), *_status(st)))
         else:
             status.append((found[0], found[1].reason))
     if args.patterns and os.path.isdir(args.patterns):
@@ -202,7 +203,7 @@ def _inputs_status(args: argparse.Namespace) -> list[tuple]:
             except OSError as exc:  # gone since listed: the next look sees it gone
                 status.append((str(p), exc.errno))
                 continue
-            status.append((str(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            status.append((str(p), *_status(st)))
     return status
 
 
